@@ -1,0 +1,64 @@
+"""Settings, read from ``GRAPH_API_*`` environment variables (and a ``.env`` file), in one class.
+
+The project graph (``ontology/``, ``data/``, ``shapes/``, ``queries/``) is found at the repository root in a source
+checkout or an editable install, and in ``graph_api/resources/`` inside an installed wheel.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from graph_api.iris import DEFAULT_BASE
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """Directory ``name`` of the project graph: the repository's when running from a checkout, else the wheel's."""
+    checkout = _PACKAGE_DIR.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / name).is_dir():
+        return checkout / name
+    return _PACKAGE_DIR / "resources" / name
+
+
+class Settings(BaseSettings):
+    """Everything that can be configured; each field is ``GRAPH_API_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="GRAPH_API_", env_file=".env", extra="ignore")
+
+    base_iri: str = DEFAULT_BASE
+    store: Path | None = Field(default=None, description="On-disk store directory; None keeps the store in memory.")
+    ontology_dir: Path = Field(default_factory=lambda: resource_dir("ontology"))
+    data_dir: Path = Field(default_factory=lambda: resource_dir("data"))
+    shapes_dir: Path = Field(default_factory=lambda: resource_dir("shapes"))
+    queries_dir: Path = Field(default_factory=lambda: resource_dir("queries"))
+    load_project: bool = Field(default=True, description="Load ontology/, data/ and shapes/ into the store.")
+    extra_files: list[Path] = Field(default_factory=list, description="More RDF files to serve, one graph each.")
+    named_graph_files: dict[str, Path] = Field(
+        default_factory=dict,
+        description="RDF files to serve in the named graph given as key (an IRI); these graphs are not part of the "
+        "default graph (query them with GRAPH or default-graph-uri). JSON object in the environment.",
+    )
+    query_timeout: float = Field(default=30.0, gt=0)
+    query_workers: int = Field(default=2, ge=1, le=64, description="Worker processes that run SPARQL queries.")
+    max_rows: int = Field(default=100_000, gt=0)
+    max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest HTTP request body accepted.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_separator(cls, value: str) -> str:
+        if not value.endswith(("/", "#")):
+            raise ValueError("base_iri must end with '/' or '#'")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

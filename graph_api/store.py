@@ -1,0 +1,369 @@
+"""The quad store: a :class:`pyoxigraph.Store` with one named graph per input file.
+
+A file ``ontology/directives.ttl`` is loaded into ``https://w3id.org/vn-directives/graph/ontology/directives``:
+``{GRAPH_BASE}{kind}/{file stem}`` with kind one of ontology, data, shapes, extra. Queries see, as their default
+graph, the union of the ontology, data and extra graphs (never the shapes), and every named graph through ``GRAPH``,
+unless the query has its own ``FROM``/``FROM NAMED`` or the caller names the dataset (SPARQL protocol
+``default-graph-uri``/``named-graph-uri``).
+
+Loading is atomic: all files of one call are parsed first, and only when every one parses are their quads added.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Final, get_args
+from urllib.parse import quote
+
+import pyoxigraph as ox
+import rdflib
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from graph_api.errors import ConfigError, LoadError, QueryError, UnsupportedFormat
+from graph_api.namespaces import GRAPH_BASE, PREFIXES
+from graph_api.types import Bindings, GraphKind, PathLike
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+GRAPH_KINDS: Final[tuple[GraphKind, ...]] = get_args(GraphKind)
+#: The kinds whose union is a query's default graph.
+QUERY_KINDS: Final[tuple[GraphKind, ...]] = ("ontology", "data", "extra")
+
+#: Checks or rewrites each parsed quad of a file before it is added; raise :class:`LoadError` to refuse the file.
+QuadTransform = Callable[[ox.Quad, Path], ox.Quad]
+
+QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+#: Serialisations of a whole dataset (graphs kept) and of one graph.
+DATASET_FORMATS: Final[dict[str, ox.RdfFormat]] = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+GRAPH_FORMATS: Final[dict[str, ox.RdfFormat]] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "jsonld": ox.RdfFormat.JSON_LD,
+}
+
+
+def as_bytes(serialized: bytes | None) -> bytes:
+    """pyoxigraph's serialisers return None only when given an output; without one they return bytes."""
+    return serialized if serialized is not None else b""
+
+
+def graph_iri(kind: GraphKind, stem: str) -> str:
+    """Named-graph IRI of the file with this stem and kind."""
+    return f"{GRAPH_BASE}{kind}/{quote(stem, safe='')}"
+
+
+def graph_kind(iri: str) -> GraphKind | None:
+    """The kind encoded in a named-graph IRI, or None for a graph this package did not name."""
+    if not iri.startswith(GRAPH_BASE):
+        return None
+    head = iri[len(GRAPH_BASE) :].split("/", 1)[0]
+    for kind in GRAPH_KINDS:
+        if head == kind:
+            return kind
+    return None
+
+
+def rdf_format_of(path: Path) -> ox.RdfFormat:
+    """The RDF syntax of a file, from its extension."""
+    suffix = path.suffix.lower().lstrip(".")
+    found = ox.RdfFormat.from_extension({"owl": "rdf", "jsonld": "jsonld"}.get(suffix, suffix))
+    if found is None:
+        raise LoadError(path, f"unknown RDF file extension {path.suffix!r}")
+    return found
+
+
+def rdflib_graph(triples: Iterable[ox.Triple]) -> rdflib.Graph:
+    """An rdflib graph of the triples, with the project's prefixes bound; blank nodes stay shared."""
+    graph = rdflib.Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True)
+    data = as_bytes(ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES))
+    if data:
+        graph.parse(data=data.decode("utf-8"), format="nt")
+    return graph
+
+
+def serialize_triples(triples: Iterable[ox.Triple], fmt: str) -> bytes:
+    """Triples as ``turtle``, ``nt``, ``rdfxml`` (by pyoxigraph) or ``jsonld`` (compacted by rdflib with
+    the project's prefixes as ``@context``; pyoxigraph writes only expanded JSON-LD)."""
+    if fmt == "jsonld":
+        return rdflib_graph(triples).serialize(format="json-ld", context=PREFIXES, indent=2).encode("utf-8")
+    if fmt in GRAPH_FORMATS:
+        return as_bytes(ox.serialize(triples, format=GRAPH_FORMATS[fmt], prefixes=PREFIXES))
+    raise UnsupportedFormat(fmt, list(GRAPH_FORMATS))
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file to load and the kind of graph it goes to; ``iri`` names the graph explicitly (else it is minted)."""
+
+    path: Path
+    kind: GraphKind
+    iri: str | None = None
+
+    @property
+    def graph(self) -> str:
+        return self.iri if self.iri is not None else graph_iri(self.kind, self.path.stem)
+
+
+# Strings, IRIs and comments, blanked out before looking for a FROM keyword.
+_OPAQUE = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
+
+
+def declares_dataset(query: str) -> bool:
+    """Whether the query text has a ``FROM`` or ``FROM NAMED`` clause of its own."""
+    return _FROM.search(_OPAQUE.sub(" ", query)) is not None
+
+
+class GraphStore:
+    """A pyoxigraph store, in memory or on disk, whose named graphs are the loaded files."""
+
+    def __init__(self, path: PathLike | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path is not None else None
+        self.read_only = read_only and self.path is not None
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif self.read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise ConfigError(f"cannot open the store at {self.path}: {exc}") from exc
+        self._revision = 0
+
+    # -- state ----------------------------------------------------------------------------------------------
+
+    @property
+    def revision(self) -> int:
+        """A number that changes whenever this object changes the store's content; caches key on it."""
+        return self._revision
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The underlying store, for what this class does not wrap."""
+        return self._store
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def count(self, graph: str | None = None) -> int:
+        """Number of quads in the store, or triples in one named graph."""
+        if graph is None:
+            return len(self._store)
+        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def graphs(self, kinds: Iterable[GraphKind] | None = None) -> list[str]:
+        """IRIs of the named graphs, sorted; only those of ``kinds`` when given."""
+        names = sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        if kinds is None:
+            return names
+        wanted = set(kinds)
+        return [name for name in names if graph_kind(name) in wanted]
+
+    def is_empty(self) -> bool:
+        return len(self._store) == 0
+
+    def clear(self) -> None:
+        self._store.clear()
+        self._revision += 1
+
+    def close(self) -> None:
+        """Flush an on-disk store; the object must not be used afterwards."""
+        if self.path is not None and not self.read_only:
+            self._store.flush()
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- loading --------------------------------------------------------------------------------------------
+
+    def load(
+        self,
+        sources: Sequence[Source],
+        *,
+        transform: QuadTransform | None = None,
+        progress: bool | None = None,
+        replace: bool = True,
+    ) -> int:
+        """Load files into their graphs, all or nothing; return the number of quads added.
+
+        ``progress`` shows a progress bar on stderr (default: when stderr is a terminal). With ``replace``, a graph
+        that already exists is emptied first, so reloading a changed file leaves no stale triples.
+        """
+        show = sys.stderr.isatty() if progress is None else progress
+        parsed: list[tuple[Source, list[ox.Quad]]] = []
+        with _progress(show, len(sources) + 1) as advance:
+            for source in sources:
+                advance(f"parsing {source.path.name}")
+                parsed.append((source, self._parse_file(source, transform)))
+            advance("adding quads")
+            return self._add(parsed, replace=replace)
+
+    def load_text(
+        self,
+        text: str | bytes,
+        *,
+        name: str,
+        kind: GraphKind = "data",
+        rdf_format: ox.RdfFormat = ox.RdfFormat.TURTLE,
+        base_iri: str | None = None,
+        transform: QuadTransform | None = None,
+    ) -> int:
+        """Load RDF text (Turtle by default) into the graph of a file named ``name``; for tests and small inputs."""
+        source = Source(Path(name), kind)
+        quads = self._parse(source, transform, input=text, rdf_format=rdf_format, base_iri=base_iri)
+        return self._add([(source, quads)], replace=True)
+
+    def _parse_file(self, source: Source, transform: QuadTransform | None) -> list[ox.Quad]:
+        if not source.path.is_file():
+            raise LoadError(source.path, "no such file")
+        return self._parse(source, transform, rdf_format=rdf_format_of(source.path))
+
+    def _parse(
+        self,
+        source: Source,
+        transform: QuadTransform | None,
+        *,
+        rdf_format: ox.RdfFormat,
+        input: str | bytes | None = None,
+        base_iri: str | None = None,
+    ) -> list[ox.Quad]:
+        graph = ox.NamedNode(source.graph)
+        try:
+            if input is None:
+                quads = ox.parse(path=source.path, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True)
+            else:
+                quads = ox.parse(input=input, format=rdf_format, base_iri=base_iri, rename_blank_nodes=True)
+            # Every quad of a file goes to the file's graph, whatever graph a dataset syntax put it in.
+            result = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in quads]
+        except SyntaxError as exc:
+            raise LoadError(source.path, exc.msg, line=exc.lineno) from exc
+        except (OSError, ValueError) as exc:
+            raise LoadError(source.path, str(exc)) from exc
+        if transform is not None:
+            result = [transform(quad, source.path) for quad in result]
+        return result
+
+    def _add(self, parsed: Sequence[tuple[Source, list[ox.Quad]]], *, replace: bool) -> int:
+        if replace:
+            for source, _ in parsed:
+                graph = ox.NamedNode(source.graph)
+                if self._store.contains_named_graph(graph):
+                    self._store.remove_graph(graph)
+        for source, _ in parsed:
+            self._store.add_graph(ox.NamedNode(source.graph))
+        # One extend is one transaction: either every file's quads are added or none.
+        self._store.extend(quad for _, quads in parsed for quad in quads)
+        self._revision += 1
+        return sum(len(quads) for _, quads in parsed)
+
+    # -- querying -------------------------------------------------------------------------------------------
+
+    def default_graphs(self) -> list[ox.NamedNode]:
+        """The graphs whose union is a query's default graph: ontology, data and extra."""
+        return [ox.NamedNode(name) for name in self.graphs(QUERY_KINDS)]
+
+    def query(
+        self,
+        query: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        substitutions: Bindings | None = None,
+        base_iri: str | None = None,
+    ) -> QueryOutcome:
+        """Run a SPARQL query on the project's dataset; see the module docstring for which graphs it sees.
+
+        ``substitutions`` binds variables (by name, without "?") to terms before evaluation: values are bound,
+        never spliced into the text. pyoxigraph raises ``SyntaxError`` for a malformed query and ``RuntimeError``
+        when it cannot bind a parameter; :mod:`graph_api.sparql` turns them into typed errors.
+        """
+        default: list[ox.NamedNode | ox.BlankNode | ox.DefaultGraph] | None
+        named: list[ox.NamedNode | ox.BlankNode] | None
+        if default_graph is not None or named_graphs is not None:
+            default = [ox.NamedNode(g) for g in default_graph or ()]
+            named = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif declares_dataset(query):
+            default, named = None, None
+        else:
+            default, named = list(self.default_graphs()), None
+        bound = {ox.Variable(name): value for name, value in (substitutions or {}).items()}
+        return self._store.query(
+            query,
+            base_iri=base_iri,
+            prefixes=None,
+            default_graph=default,
+            named_graphs=named,
+            substitutions=bound or None,
+        )
+
+    def select(self, query: str, *, substitutions: Bindings | None = None) -> ox.QuerySolutions:
+        """Run a SELECT written in code (on the default dataset) and return its solutions."""
+        outcome = self.query(query, substitutions=substitutions)
+        if not isinstance(outcome, ox.QuerySolutions):
+            raise QueryError("expected a SELECT query")
+        return outcome
+
+    def triples(self, kinds: Iterable[GraphKind] = QUERY_KINDS) -> Iterator[ox.Triple]:
+        """Distinct triples of the union of the graphs of ``kinds``."""
+        seen: set[ox.Triple] = set()
+        for name in self.graphs(kinds):
+            for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
+                if quad.triple not in seen:
+                    seen.add(quad.triple)
+                    yield quad.triple
+
+    # -- output ---------------------------------------------------------------------------------------------
+
+    def dump(self, fmt: str, *, kinds: Iterable[GraphKind] | None = None) -> bytes:
+        """Serialise the store: the whole dataset as ``nquads``/``trig``, or a union graph as
+        ``turtle``/``nt``/``rdfxml``/``jsonld`` (of ``kinds``, default ontology + data + extra)."""
+        if fmt in DATASET_FORMATS:
+            names = None if kinds is None else set(self.graphs(kinds))
+            quads = (
+                q
+                for q in self._store
+                if names is None or (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names)
+            )
+            return as_bytes(ox.serialize(quads, format=DATASET_FORMATS[fmt], prefixes=PREFIXES))
+        if fmt in GRAPH_FORMATS:
+            return serialize_triples(self.triples(QUERY_KINDS if kinds is None else kinds), fmt)
+        raise UnsupportedFormat(fmt, [*DATASET_FORMATS, *GRAPH_FORMATS])
+
+    def to_rdflib(self, kinds: Iterable[GraphKind] = ("ontology", "data", "extra")) -> rdflib.Graph:
+        """An rdflib graph of the union of the graphs of ``kinds`` (for pySHACL)."""
+        return rdflib_graph(self.triples(kinds))
+
+
+@contextmanager
+def _progress(show: bool, total: int) -> Iterator[Callable[[str], None]]:
+    """Yield a function that advances a progress bar on stderr by one step (a no-op when not shown)."""
+    if not show:
+        yield lambda _description: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("loading", total=total)
+
+        def advance(description: str) -> None:
+            bar.update(task, advance=1, description=description)
+
+        yield advance
