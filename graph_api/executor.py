@@ -1,0 +1,358 @@
+"""Query execution with a real deadline: a pool of worker processes, each with its own read-only store.
+
+pyoxigraph cannot cancel a query running in a thread (oxigraph issue #1336) and rdflib recurses on deep paths, so a
+query runs in another process, which is killed when its deadline passes::
+
+    request ──► QueryExecutor.run ──► idle worker (waits in line when all are busy)
+                    │  send QueryRequest on the worker's pipe; wait for the answer off the event loop
+                    ├─ answer within the deadline   ──► QueryAnswer (serialised bytes) / typed error
+                    ├─ deadline passes              ──► kill the worker, start a replacement, QueryTimeout (503)
+                    └─ the worker dies meanwhile    ──► start a replacement, QueryCrashed (500)
+
+The deadline covers the whole request, waiting for a free worker included. Each worker is a fresh interpreter
+(``python -m graph_api.worker``; never a fork of the threaded server) that loads the snapshot the pool was made from
+(:meth:`QueryExecutor.for_store`): an on-disk store is opened read-only where it is, an in-memory one is written once
+to an N-Quads file in a temporary directory that :meth:`QueryExecutor.stop` removes. ``stop`` ends every worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Final
+
+import pyoxigraph as ox
+
+from graph_api import worker as worker_module
+from graph_api.errors import ConfigError, QueryCrashed, QueryTimeout
+from graph_api.worker import Failure, QueryAnswer, QueryRequest, WorkerSpec
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from graph_api.store import GraphStore
+
+log = logging.getLogger(__name__)
+
+_KILL_WAIT: Final = 5.0
+
+
+class _Late(Exception):
+    """The worker did not answer within the deadline."""
+
+
+class _Gone(Exception):
+    """The worker's pipe closed: the process is dead."""
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    connection: Connection
+    number: int
+
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.connection.closed
+
+
+@dataclass(frozen=True)
+class PoolStatus:
+    """A snapshot of the pool, for ``/health``."""
+
+    size: int
+    idle: int
+    busy: int
+    starting: int
+    waiting: int
+    replaced: int
+
+
+def _exchange(connection: Connection, request: QueryRequest, timeout: float) -> QueryAnswer | Failure:
+    """Send a request and wait for its answer (runs on a thread, never on the event loop)."""
+    try:
+        connection.send(request)
+    except (OSError, ValueError) as exc:
+        raise _Gone(str(exc)) from exc
+    try:
+        if not connection.poll(max(timeout, 0.0)):
+            raise _Late
+        reply = connection.recv()
+    except (EOFError, OSError) as exc:
+        raise _Gone(str(exc)) from exc
+    if not isinstance(reply, QueryAnswer | Failure):  # pragma: no cover - the worker sends nothing else
+        raise _Gone(f"unexpected reply {reply!r}")
+    return reply
+
+
+def _worker_command() -> tuple[list[str], dict[str, str]]:
+    """The command line and environment of a worker: this interpreter, ``-m graph_api.worker``."""
+    package_root = str(Path(worker_module.__file__).resolve().parent.parent)
+    path = os.environ.get("PYTHONPATH")
+    env = os.environ | {"PYTHONPATH": package_root + (os.pathsep + path if path else "")}
+    return [sys.executable, "-m", "graph_api.worker"], env
+
+
+def _start_worker(spec: WorkerSpec, number: int, timeout: float) -> _Worker:
+    """Start a worker process and wait until it has opened its store (runs on a thread).
+
+    A fresh interpreter (never a fork of this threaded server, and without re-running this program's main module as
+    multiprocessing's ``spawn`` does); it talks over one end of a socket pair, with multiprocessing's framing.
+    """
+    ours, theirs = socket.socketpair()
+    command, env = _worker_command()
+    try:
+        process = subprocess.Popen(
+            [*command, str(theirs.fileno())], pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env
+        )
+    finally:
+        theirs.close()
+    connection = Connection(ours.detach())
+    try:
+        connection.send(spec)
+        if not connection.poll(timeout):
+            _kill(process, connection)
+            raise ConfigError(f"query worker {number} did not start within {timeout:g} s")
+        hello = connection.recv()
+    except (EOFError, OSError) as exc:
+        hello = Failure("internal", f"query worker {number} exited while starting ({exc or process.poll()})")
+    if hello != "ready":
+        _kill(process, connection)
+        message = hello.message if isinstance(hello, Failure) else repr(hello)
+        raise ConfigError(message)
+    return _Worker(process, connection, number)
+
+
+def _exit_code(process: subprocess.Popen[bytes], wait: float = 1.0) -> int | None:
+    """The exit code of a worker whose pipe has closed (it may take a moment to be reaped); None if still running."""
+    try:
+        return process.wait(wait)
+    except subprocess.TimeoutExpired:
+        return None
+
+
+def _kill(process: subprocess.Popen[bytes], connection: Connection | None) -> None:
+    """Kill a worker process and reap it (runs on a thread)."""
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(_KILL_WAIT)
+    if connection is not None:
+        connection.close()
+
+
+class QueryExecutor:
+    """A pool of query worker processes answering :class:`QueryRequest` with a deadline per request."""
+
+    def __init__(
+        self, source: GraphStore | WorkerSpec, *, workers: int = 2, timeout: float = 30.0, startup: float = 120.0
+    ) -> None:
+        if workers < 1:
+            raise ConfigError("the query pool needs at least one worker")
+        self._source = source
+        self.spec = source if isinstance(source, WorkerSpec) else WorkerSpec()
+        self.size = workers
+        self.timeout = timeout
+        self.startup = startup
+        self._threads = ThreadPoolExecutor(max_workers=workers * 2 + 2, thread_name_prefix="graph-api-pool")
+        self._idle: deque[_Worker] = deque()
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
+        self._busy: set[int] = set()
+        self._all: dict[int, _Worker] = {}
+        self._starting = 0
+        self._replaced = 0
+        self._numbers = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+        self._running = False
+
+    # -- life cycle ---------------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start every worker and wait until all are ready."""
+        if self._running:
+            return
+        if not isinstance(self._source, WorkerSpec):
+            self.spec = await asyncio.to_thread(self._snapshot, self._source)
+        self._running = True
+        try:
+            started = await asyncio.gather(*(self._start_one() for _ in range(self.size)))
+        except BaseException:
+            await self.stop()
+            raise
+        for worker in started:
+            self._release(worker)
+
+    def _snapshot(self, store: GraphStore) -> WorkerSpec:
+        if store.path is not None:
+            store.oxigraph.flush()
+            return WorkerSpec(store_path=str(store.path))
+        self._tempdir = tempfile.TemporaryDirectory(prefix="graph-api-")
+        path = Path(self._tempdir.name) / "snapshot.nq"
+        with path.open("wb") as out:
+            ox.serialize(store.oxigraph, out, format=ox.RdfFormat.N_QUADS)
+        return WorkerSpec(snapshot=str(path))
+
+    async def _start_one(self) -> _Worker:
+        self._numbers += 1
+        number = self._numbers
+        self._starting += 1
+        try:
+            started = await asyncio.to_thread(_start_worker, self.spec, number, self.startup)
+        finally:
+            self._starting -= 1
+        self._all[number] = started
+        return started
+
+    async def stop(self) -> None:
+        """Stop every worker (killing those still running a query) and remove the snapshot."""
+        self._running = False
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for waiter in self._waiters:
+            waiter.cancel()
+        self._waiters.clear()
+        workers = list(self._all.values())
+        self._all.clear()
+        self._idle.clear()
+        # Workers only read: killing them loses nothing, and is quicker than letting each interpreter wind down.
+        await asyncio.gather(*(asyncio.to_thread(_kill, one.process, one.connection) for one in workers))
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    async def __aenter__(self) -> QueryExecutor:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the pool has been started and not stopped."""
+        return self._running
+
+    def status(self) -> PoolStatus:
+        return PoolStatus(
+            size=self.size,
+            idle=len(self._idle),
+            busy=len(self._busy),
+            starting=self._starting,
+            waiting=sum(1 for w in self._waiters if not w.done()),
+            replaced=self._replaced,
+        )
+
+    def pids(self) -> list[int]:
+        """Process ids of the live workers (for tests and diagnostics)."""
+        return [w.process.pid for w in self._all.values()]
+
+    # -- the pool -----------------------------------------------------------------------------------------------
+
+    def _release(self, one: _Worker) -> None:
+        self._busy.discard(one.number)
+        if not self._running:
+            return
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                self._busy.add(one.number)
+                waiter.set_result(one)
+                return
+        self._idle.append(one)
+
+    async def _acquire(self, deadline: float) -> _Worker:
+        while True:
+            if self._idle:
+                one = self._idle.popleft()
+                self._busy.add(one.number)
+            else:
+                waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
+                self._waiters.append(waiter)
+                try:
+                    await asyncio.wait({waiter}, timeout=max(deadline - time.monotonic(), 0.0))
+                except asyncio.CancelledError:
+                    if waiter.done() and not waiter.cancelled():
+                        self._release(waiter.result())
+                    waiter.cancel()
+                    raise
+                if not waiter.done():
+                    waiter.cancel()
+                    raise QueryTimeout(self.timeout)
+                one = waiter.result()
+            if one.alive():
+                return one
+            self._replace(one, None)  # died while idle: replace it and look again
+
+    def _replace(self, one: _Worker, pending: Future[QueryAnswer | Failure] | None) -> None:
+        """Kill a worker now (a signal, it does not block) and start another in its place, in the background."""
+        self._busy.discard(one.number)
+        self._all.pop(one.number, None)
+        self._replaced += 1
+        if one.process.poll() is None:
+            one.process.kill()
+        if pending is not None and not pending.done():
+            # The exchange thread still holds the pipe: close it only once that thread has returned.
+            pending.add_done_callback(lambda _: one.connection.close())
+        else:
+            one.connection.close()
+        task = asyncio.get_running_loop().create_task(self._respawn(one))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _respawn(self, old: _Worker) -> None:
+        await asyncio.to_thread(_kill, old.process, None)  # reap it
+        if not self._running:
+            return
+        try:
+            fresh = await self._start_one()
+        except ConfigError:
+            log.exception("cannot start a replacement query worker")
+            return
+        if not self.running:  # stopped meanwhile
+            await asyncio.to_thread(_kill, fresh.process, fresh.connection)
+            return
+        self._release(fresh)
+
+    async def run(self, request: QueryRequest) -> QueryAnswer:
+        """Run one request within the deadline; raises :class:`QueryTimeout`, :class:`QueryCrashed` or the
+        query's own typed error (syntax, evaluation, unacceptable format)."""
+        if not self._running:
+            raise ConfigError("the query pool is not running")
+        deadline = time.monotonic() + self.timeout
+        one = await self._acquire(deadline)
+        pending = self._threads.submit(_exchange, one.connection, request, deadline - time.monotonic())
+        try:
+            reply = await asyncio.wrap_future(pending)
+        except _Late:
+            log.warning("query worker %s passed the %g s deadline; killing it", one.number, self.timeout)
+            self._replace(one, pending)
+            raise QueryTimeout(self.timeout) from None
+        except _Gone:
+            code = await asyncio.to_thread(_exit_code, one.process)
+            self._replace(one, pending)
+            raise QueryCrashed(code) from None
+        except asyncio.CancelledError:
+            self._replace(one, pending)  # the client went away: stop the work
+            raise
+        self._release(one)
+        if isinstance(reply, Failure):
+            raise reply.rebuild()
+        return reply

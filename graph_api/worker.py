@@ -1,0 +1,264 @@
+"""The query worker: what runs inside each process of the :mod:`graph_api.executor` pool.
+
+A worker opens its own read-only copy of the graph (:class:`WorkerSpec`: an on-disk store opened with
+``pyoxigraph.Store.read_only``, or an N-Quads snapshot loaded into memory), says it is ready, then answers
+:class:`QueryRequest` objects received on a pipe, one at a time, with a :class:`QueryAnswer` (already serialised
+bytes) or a :class:`Failure` (a typed error, flattened so that it crosses the pipe unchanged).
+
+:func:`answer` is a plain function over a :class:`GraphStore`, usable (and tested) without any process.
+
+Row limit: at most ``max_rows`` solutions (SELECT) or triples (CONSTRUCT/DESCRIBE) are serialised; when the result
+had more, the answer's ``truncated`` is the limit (the HTTP layer turns it into a ``Graph-Api-Truncated`` header).
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from dataclasses import dataclass, field
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, Literal
+
+import pyoxigraph as ox
+
+from graph_api.errors import GraphApiError, QueryError, QuerySyntaxError, UnsupportedFormat
+from graph_api.negotiation import ResultKind, choose
+from graph_api.sparql import (
+    SOLUTION_FORMATS,
+    _syntax_error,  # the library's own reading of pyoxigraph's messages (line, column)
+)
+from graph_api.store import GraphStore, as_bytes, serialize_triples
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from graph_api.types import Term
+
+_XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDF_DIR_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Where a worker finds its graph: an on-disk store (``store_path``) or an N-Quads file (``snapshot``)."""
+
+    store_path: str | None = None
+    snapshot: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """One query to run: text, dataset, bound variables, how to serialise and how many rows at most.
+
+    ``default_graph``/``named_graphs`` are the protocol's ``default-graph-uri``/``named-graph-uri`` (None: the
+    service's default dataset, or the query's own FROM). ``accept`` and ``format`` are negotiated in the worker,
+    once the query's form is known, before any row is read. ``base_iri`` resolves relative IRIs in the query (the
+    endpoint's URL, as the protocol suggests).
+    """
+
+    query: str
+    default_graph: tuple[str, ...] | None = None
+    named_graphs: tuple[str, ...] | None = None
+    substitutions: Mapping[str, Term] | None = None
+    accept: str | None = None
+    format: str | None = None
+    max_rows: int | None = None
+    base_iri: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryAnswer:
+    """A serialised result: its kind, format, media type, bytes, and the row limit that cut it (None: complete)."""
+
+    kind: ResultKind
+    format: str
+    media_type: str
+    body: bytes = field(repr=False)
+    rows: int | None = None
+    truncated: int | None = None
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A typed error flattened to plain data: ``error`` names the class, ``args`` rebuild it."""
+
+    error: Literal["syntax", "query", "format", "internal"]
+    message: str
+    args: tuple[Any, ...] = ()
+
+    @classmethod
+    def of(cls, exc: BaseException) -> Failure:
+        if isinstance(exc, QuerySyntaxError):
+            return cls("syntax", exc.detail, (exc.line, exc.column))
+        if isinstance(exc, UnsupportedFormat):
+            return cls("format", exc.message, (exc.requested, tuple(exc.supported)))
+        if isinstance(exc, QueryError):
+            return cls("query", exc.message)
+        return cls("internal", f"{type(exc).__name__}: {exc}")
+
+    def rebuild(self) -> GraphApiError:
+        """The error this failure stands for, raised again on the server side."""
+        if self.error == "syntax":
+            line, column = self.args
+            return QuerySyntaxError(self.message, line=line, column=column)
+        if self.error == "format":
+            requested, supported = self.args
+            return UnsupportedFormat(requested, supported)
+        if self.error == "query":
+            return QueryError(self.message)
+        return GraphApiError(f"the query worker failed: {self.message}")
+
+
+# -- running a query ---------------------------------------------------------------------------------------------
+
+
+def _term_json(term: Term) -> dict[str, Any]:
+    """A term in SPARQL 1.1 (and 1.2, for triple terms and directions) Query Results JSON."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        found: dict[str, Any] = {"type": "literal", "value": term.value}
+        if term.language:
+            found["xml:lang"] = term.language
+            if term.direction is not None:
+                found["its:dir"] = str(term.direction).rsplit(".", 1)[-1].lower()
+        elif term.datatype.value not in (_XSD_STRING, _RDF_LANG_STRING, _RDF_DIR_LANG_STRING):
+            found["datatype"] = term.datatype.value
+        return found
+    return {
+        "type": "triple",
+        "value": {
+            "subject": _term_json(term.subject),
+            "predicate": _term_json(term.predicate),
+            "object": _term_json(term.object),
+        },
+    }
+
+
+def solutions_json(variables: list[str], rows: list[ox.QuerySolution]) -> bytes:
+    """SPARQL Results JSON of these solutions (the canonical form, converted by pyoxigraph to the others)."""
+    bindings = []
+    for solution in rows:
+        binding: dict[str, Any] = {}
+        for index, name in enumerate(variables):
+            term = solution[index]
+            if term is not None:
+                binding[name] = _term_json(term)
+        bindings.append(binding)
+    document = {"head": {"vars": variables}, "results": {"bindings": bindings}}
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _kind_of(outcome: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples) -> ResultKind:
+    if isinstance(outcome, ox.QueryBoolean):
+        return "boolean"
+    if isinstance(outcome, ox.QueryTriples):
+        return "graph"
+    return "solutions"
+
+
+def _serialise(
+    outcome: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str, limit: int | None
+) -> tuple[bytes, int | None, int | None]:
+    """Body, number of rows (or triples) in it, and the limit when it cut the result."""
+    if isinstance(outcome, ox.QueryBoolean):
+        return as_bytes(outcome.serialize(format=SOLUTION_FORMATS[fmt])), None, None
+    stop = None if limit is None else limit + 1
+    if isinstance(outcome, ox.QueryTriples):
+        triples = list(islice(outcome, stop))
+        cut = limit is not None and len(triples) > limit
+        triples = triples[:limit] if cut else triples
+        body = serialize_triples(triples, fmt)
+        return body, len(triples), limit if cut else None
+    variables = [v.value for v in outcome.variables]
+    rows = list(islice(outcome, stop))
+    cut = limit is not None and len(rows) > limit
+    rows = rows[:limit] if cut else rows
+    body = solutions_json(variables, rows)
+    if fmt != "json":
+        parsed = ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+        body = as_bytes(parsed.serialize(format=SOLUTION_FORMATS[fmt]))
+    return body, len(rows), limit if cut else None
+
+
+def answer(store: GraphStore, request: QueryRequest) -> QueryAnswer:
+    """Run one request on a store and serialise its result; raises typed errors (:mod:`graph_api.errors`)."""
+    try:
+        outcome = store.query(
+            request.query,
+            default_graph=request.default_graph,
+            named_graphs=request.named_graphs,
+            substitutions=request.substitutions,
+            base_iri=request.base_iri,
+        )
+        kind = _kind_of(outcome)
+        chosen = choose(kind, request.accept, request.format)
+        body, rows, truncated = _serialise(outcome, chosen.name, request.max_rows)
+    except SyntaxError as exc:
+        raise _syntax_error(exc) from exc
+    except (RuntimeError, OSError, ValueError) as exc:
+        raise QueryError(str(exc)) from exc
+    return QueryAnswer(kind, chosen.name, chosen.media_type, body, rows, truncated)
+
+
+# -- the process -------------------------------------------------------------------------------------------------
+
+
+def open_store(spec: WorkerSpec) -> GraphStore:
+    """The worker's own copy of the graph."""
+    if spec.store_path is not None:
+        return GraphStore(spec.store_path, read_only=True)
+    store = GraphStore()
+    if spec.snapshot is not None and Path(spec.snapshot).stat().st_size:
+        store.oxigraph.load(path=spec.snapshot, format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def main(spec: WorkerSpec, connection: Connection) -> None:
+    """Entry point of a worker process: open the store, say ``ready``, answer requests until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops its workers
+    try:
+        store = open_store(spec)
+    except (GraphApiError, OSError, SyntaxError, ValueError) as exc:
+        connection.send(Failure("internal", f"cannot open the store: {exc}"))
+        return
+    connection.send("ready")
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if not isinstance(request, QueryRequest):
+            return
+        reply: QueryAnswer | Failure
+        try:
+            reply = answer(store, request)
+        except GraphApiError as exc:
+            reply = Failure.of(exc)
+        except Exception as exc:
+            reply = Failure.of(exc)
+        connection.send(reply)
+
+
+def _run_from_command_line() -> None:
+    """``python -m graph_api.worker FD``: FD is this process's end of the socket pair; the first message is the spec."""
+    connection = Connection(int(sys.argv[1]))
+    try:
+        spec = connection.recv()
+    except (EOFError, OSError):
+        return
+    if isinstance(spec, WorkerSpec):
+        main(spec, connection)
+
+
+if __name__ == "__main__":
+    # Run the imported module's function, not this __main__ copy's: pickled requests name graph_api.worker classes.
+    from graph_api.worker import _run_from_command_line as run
+
+    run()
