@@ -1,0 +1,147 @@
+"""``/documents``: the documents as the frontend lists and shows them (:mod:`graph_api.documents`).
+
+A document's key in ``/documents/{key}`` is its IRI without the base (``document/ubnd-thanh-pho-ha-noi/kh/2022/306``)
+or any written form of its symbol (``306/KH-UBND``, ``Kế hoạch số 306/KH-UBND``…; ``/`` may be sent as is or as
+``%2F``). An ambiguous symbol answers 300 Multiple Choices with the candidates, an unknown one 404 with the nearest.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from graph_api.document_detail import document_detail
+from graph_api.documents import find_document, list_documents
+from graph_api.http.common import allow_params
+from graph_api.http.deps import SettingsDep, StoreDep  # noqa: TC001 - FastAPI reads the annotations at runtime
+from graph_api.http.examples import json_example
+
+router = APIRouter(tags=["documents"])
+
+_AMBIGUOUS: Final[dict[str, Any]] = {
+    "type": "https://w3id.org/vn-directives/problem/ambiguous-document",
+    "title": "Ambiguous symbol",
+    "status": 300,
+    "detail": "'06-CTr/TU' matches 2 documents: …/thanh-uy-ha-noi/ctr/2021/06, …/thanh-uy-hai-phong/ctr/2021/06",
+    "instance": "/documents/06-CTr/TU",
+    "symbol": "06-CTr/TU",
+    "candidates": [
+        "https://w3id.org/vn-directives/id/document/thanh-uy-ha-noi/ctr/2021/06",
+        "https://w3id.org/vn-directives/id/document/thanh-uy-hai-phong/ctr/2021/06",
+    ],
+    "choices": [
+        {"id": "https://w3id.org/vn-directives/id/document/thanh-uy-ha-noi/ctr/2021/06", "symbol": "06-CTr/TU"},
+        {"id": "https://w3id.org/vn-directives/id/document/thanh-uy-hai-phong/ctr/2021/06", "symbol": "06-CTr/TU"},
+    ],
+}
+_NOT_FOUND: Final[dict[str, Any]] = {
+    "type": "https://w3id.org/vn-directives/problem/document-not-found",
+    "title": "Document not found",
+    "status": 404,
+    "detail": "no document matches '06-CTr/TU'; nearest: 16-CTr/TU, 21-CTr/TU, 12-CTr/QU, 08/CTr-UBND",
+    "instance": "/documents/06-CTr/TU",
+    "symbol": "06-CTr/TU",
+    "nearest": ["16-CTr/TU", "21-CTr/TU", "12-CTr/QU", "08/CTr-UBND"],
+}
+_PROBLEM = "application/problem+json"
+
+
+@router.get(
+    "/documents",
+    summary="List documents, filtered by symbol, type, issuer and year",
+    responses={
+        200: json_example("documents", "One page of matching documents and the total count"),
+        400: {"description": "An unknown query parameter, an unknown type or a malformed value (problem+json)"},
+    },
+    dependencies=[allow_params("symbol", "type", "issuer", "year", "limit", "offset")],
+)
+async def documents(
+    store: StoreDep,
+    settings: SettingsDep,
+    symbol: Annotated[
+        str | None,
+        Query(
+            description="A symbol in any written form (`306/KH-UBND`, `Kế hoạch số 306/KH-UBND`, `kh 306`); every "
+            "document that has it (a symbol can be shared across provinces and terms). When none matches, the "
+            "answer lists the `nearest` symbols.",
+            examples=["15-NQ/TW"],
+        ),
+    ] = None,
+    type_: Annotated[
+        str | None,
+        Query(
+            alias="type",
+            description="Ontology class local name (`ImplementationPlan`; a superclass such as `Programme` matches "
+            "its subclasses) or document type code (`KH`).",
+            examples=["ImplementationPlan"],
+        ),
+    ] = None,
+    issuer: Annotated[
+        str | None,
+        Query(
+            description="Issuing agency: IRI, key (`agency/thanh-uy-ha-noi`), slug (`thanh-uy-ha-noi`) or issuer "
+            "code (`UBND`, `TU`).",
+            examples=["UBND"],
+        ),
+    ] = None,
+    year: Annotated[int | None, Query(description="Issue year.", ge=1900, le=2200, examples=[2022])] = None,
+    limit: Annotated[int, Query(description="Most items in the page.", ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(description="Items skipped before the page.", ge=0)] = 0,
+) -> JSONResponse:
+    """Items `{id, key, symbol, type, typeCode, title, titleEn, issuer {id, label, labelEn}, date}` in issue-date
+    order (undated last), with `total`, `limit` and `offset`. Without parameters: every document."""
+    page = await run_in_threadpool(
+        list_documents,
+        store,
+        settings.base_iri,
+        symbol=symbol,
+        type=type_,
+        issuer=issuer,
+        year=year,
+        limit=limit,
+        offset=offset,
+    )
+    return JSONResponse(page.to_dict())
+
+
+@router.get(
+    "/documents/{key:path}",
+    summary="One document in detail: indicators, tasks, relations, sources, uncertain facts",
+    responses={
+        200: json_example("document", "The document (here 306/KH-UBND)"),
+        300: {
+            "description": "Several documents have this symbol: the candidates, as items in `choices`",
+            "content": {_PROBLEM: {"example": _AMBIGUOUS}},
+        },
+        404: {
+            "description": "No document has this key or symbol: the nearest symbols",
+            "content": {_PROBLEM: {"example": _NOT_FOUND}},
+        },
+    },
+    dependencies=[allow_params()],
+)
+async def document(
+    store: StoreDep,
+    settings: SettingsDep,
+    key: Annotated[
+        str,
+        Path(
+            description="The IRI without the base (`document/ubnd-thanh-pho-ha-noi/kh/2022/306`), the full IRI, or "
+            "a symbol in any written form (`306/KH-UBND`).",
+            examples=["document/ubnd-thanh-pho-ha-noi/kh/2022/306", "306/KH-UBND"],
+        ),
+    ],
+) -> JSONResponse:
+    """The item fields plus `signedBy`, `indicators` {declared, recorded, groups, targets}, `tasks` {declared,
+    recorded, groups, assignments}, `implements`, `basedOn`, `contributesTo`, `references`, `establishes`,
+    `implementedBy` (lists of items), `sources` [{source, quote}] and `uncertainties` [{property, asPrinted,
+    certainty, note}]."""
+
+    def detail() -> dict[str, Any]:
+        iri = find_document(store, key, settings.base_iri)
+        return document_detail(store, iri, settings.base_iri)
+
+    return JSONResponse(await run_in_threadpool(detail))
