@@ -24,6 +24,7 @@ from graph_api.errors import ConfigError, GraphApiError, QueryError
 from graph_api.export import export
 from graph_api.lineage import RELATIONS, Lineage, lineage
 from graph_api.loading import build_store
+from graph_api.namespaces import DH
 from graph_api.resolve import resolve, resolve_one
 from graph_api.settings import Settings, get_settings
 from graph_api.sparql import AskResult, GraphResult, QueryResult, SelectResult, parse_named_query, run_query
@@ -236,6 +237,18 @@ class TextOrJson(StrEnum):
     json = "json"
 
 
+def _symbol_of(store: GraphStore, iri: str) -> str | None:
+    """The document's canonical symbol, to label the root as the graph writes it rather than as the user typed it."""
+    found = run_query(
+        store,
+        f"SELECT ?doc ?symbol WHERE {{ ?doc <{DH.symbol}> ?symbol }} LIMIT 1",
+        substitutions={"doc": ox.NamedNode(iri)},
+    )
+    rows = found.rows if isinstance(found, SelectResult) else ()
+    symbol = rows[0][1] if rows else None
+    return symbol.value if isinstance(symbol, ox.Literal) else None
+
+
 def _lineage_text(result: Lineage, root_label: str) -> str:
     label = {node.iri: node.symbol or node.iri for node in result.nodes} | {result.root: root_label}
     lines = [f"{root_label}  <{result.root}>"]
@@ -276,7 +289,7 @@ def lineage_command(
     if fmt is TextOrJson.json:
         _write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
-        _write(_lineage_text(result, document.strip()))
+        _write(_lineage_text(result, _symbol_of(loaded, root) or document.strip()))
 
 
 @app.command("resolve")

@@ -131,6 +131,12 @@ def test_resolve(project: Settings) -> None:
     assert len(out.splitlines()) == 2
 
 
+def test_lineage_root_is_labelled_with_its_canonical_symbol(project: Settings) -> None:
+    code, out, _ = invoke("lineage", "Nghị quyết số 15-NQ/TƯ")
+    assert code == 0
+    assert out.splitlines()[0] == f"15-NQ/TW  <{NQ15}>"
+
+
 def test_lineage_text_and_json(project: Settings) -> None:
     code, out, _ = invoke("lineage", "15-NQ/TW")
     assert code == 0
