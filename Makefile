@@ -24,7 +24,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy graph_api
+	$(BIN)/mypy graph_api bench
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
