@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
@@ -26,7 +27,7 @@ from graph_api.lineage import RELATIONS, Lineage, lineage
 from graph_api.loading import build_store
 from graph_api.namespaces import DH
 from graph_api.resolve import resolve, resolve_one
-from graph_api.settings import Settings, get_settings
+from graph_api.settings import IN_MEMORY, Settings, get_settings
 from graph_api.sparql import AskResult, GraphResult, QueryResult, SelectResult, parse_named_query, run_query
 from graph_api.validation import compact, validate
 
@@ -62,9 +63,11 @@ def _reports_errors(command: Callable[_P, None]) -> Callable[_P, None]:
     return wrapper
 
 
-def _settings(**overrides: Any) -> Settings:
+def _settings(*, in_memory: bool = False, **overrides: Any) -> Settings:
     """The environment's settings with the options that were given on the command line."""
     given = {key: value for key, value in overrides.items() if value is not None}
+    if in_memory or str(given.get("store")) == IN_MEMORY:
+        given["store"] = None
     return get_settings().model_copy(update=given)
 
 
@@ -80,12 +83,37 @@ def _write(data: bytes | str, output: Path | None = None) -> None:
 
 
 StoreOpt = Annotated[
-    Path | None, typer.Option("--store", help="On-disk store directory (default: in memory, or GRAPH_API_STORE).")
+    Path | None,
+    typer.Option(
+        "--store", help="Store directory, rebuilt when the files change (default: GRAPH_API_STORE, else var/store)."
+    ),
+]
+InMemoryOpt = Annotated[
+    bool, typer.Option("--in-memory", help="Load the files into memory instead of using a store directory.")
 ]
 
 
-def _open(store: Path | None, *, progress: bool | None = None) -> GraphStore:
-    return build_store(_settings(store=store), progress=progress)
+def _open(store: Path | None, in_memory: bool, *, progress: bool | None = None) -> GraphStore:
+    return build_store(_settings(store=store, in_memory=in_memory), progress=progress)
+
+
+DataOpt = Annotated[
+    list[Path] | None, typer.Option("--data", help="RDF file to serve (repeatable), in addition to the project.")
+]
+ProjectOpt = Annotated[bool, typer.Option(help="Also load ontology/, data/ and shapes/.")]
+GraphOpt = Annotated[
+    list[str] | None,
+    typer.Option("--graph", metavar="IRI=FILE", help="RDF file to serve in the named graph IRI (repeatable)."),
+]
+
+
+def _named_graphs(graph: list[str] | None) -> dict[str, Path] | None:
+    if not graph:
+        return None
+    pairs = [item.rpartition("=") for item in graph]
+    if any(not iri or not path for iri, _, path in pairs):
+        raise ConfigError("--graph takes IRI=FILE")
+    return {iri: Path(path) for iri, _, path in pairs}
 
 
 # -- serve ---------------------------------------------------------------------------------------------------
@@ -97,27 +125,26 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     store: StoreOpt = None,
-    data: Annotated[
-        list[Path] | None, typer.Option("--data", help="RDF file to serve (repeatable), in addition to the project.")
-    ] = None,
-    project: Annotated[bool, typer.Option(help="Also load ontology/, data/ and shapes/.")] = True,
-    graph: Annotated[
-        list[str] | None,
-        typer.Option("--graph", metavar="IRI=FILE", help="RDF file to serve in the named graph IRI (repeatable)."),
-    ] = None,
+    in_memory: InMemoryOpt = False,
+    data: DataOpt = None,
+    project: ProjectOpt = True,
+    graph: GraphOpt = None,
 ) -> None:
     """Serve the graph over HTTP (SPARQL endpoint at /sparql)."""
-    named = None
-    if graph:
-        pairs = [item.rpartition("=") for item in graph]
-        if any(not iri or not path for iri, _, path in pairs):
-            raise ConfigError("--graph takes IRI=FILE")
-        named = {iri: Path(path) for iri, _, path in pairs}
     settings = _settings(
-        host=host, port=port, store=store, extra_files=data, load_project=project, named_graph_files=named
+        host=host,
+        port=port,
+        store=store,
+        in_memory=in_memory,
+        extra_files=data,
+        load_project=project,
+        named_graph_files=_named_graphs(graph),
     )
+    started = time.perf_counter()
     loaded = build_store(settings)
-    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs", err=True)
+    where = f"from {loaded.path}" if loaded.path is not None else "in memory"
+    elapsed = time.perf_counter() - started
+    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs {where} ({elapsed:.2f} s)", err=True)
     uvicorn.run(create_app(settings, store=loaded), host=settings.host, port=settings.port)
 
 
@@ -196,6 +223,7 @@ def query(
     ] = None,
     timeout: Annotated[float | None, typer.Option(help="Seconds before giving up.")] = None,
     store: StoreOpt = None,
+    in_memory: InMemoryOpt = False,
 ) -> None:
     """Run a SPARQL query; a named query's parameters (#+ param:) are typed by its header."""
     if file is not None:
@@ -211,7 +239,7 @@ def query(
         bound = named.bind(values)
     else:
         bound = {name: _plain_term(value) for name, value in values.items()}
-    settings = _settings(store=store)
+    settings = _settings(store=store, in_memory=in_memory)
     loaded = build_store(settings)
     result = run_query(
         loaded,
@@ -280,9 +308,10 @@ def lineage_command(
     ] = None,
     fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
     store: StoreOpt = None,
+    in_memory: InMemoryOpt = False,
 ) -> None:
     """Documents that carry out a document (down), or that it carries out (up)."""
-    loaded = _open(store)
+    loaded = _open(store, in_memory)
     root = resolve_one(loaded, document)
     chosen = [r.strip() for r in relations.split(",") if r.strip()]
     result = lineage(loaded, root, direction=direction.value, relations=chosen, depth=depth, types=types)
@@ -297,9 +326,10 @@ def lineage_command(
 def resolve_command(
     text: Annotated[str, typer.Argument(help="A symbol as written, e.g. 'Nghị quyết số 15-NQ/TƯ'.")],
     store: StoreOpt = None,
+    in_memory: InMemoryOpt = False,
 ) -> None:
     """Print the IRI of every document a written symbol stands for."""
-    for iri in resolve(_open(store), text):
+    for iri in resolve(_open(store, in_memory), text):
         typer.echo(iri)
 
 
@@ -317,9 +347,10 @@ class ReportFormat(StrEnum):
 def validate_command(
     fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
     store: StoreOpt = None,
+    in_memory: InMemoryOpt = False,
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 when there is a Violation."""
-    report = validate(_open(store))
+    report = validate(_open(store, in_memory))
     rendered = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt.value]()
     _write(rendered)
     if not report.conforms:
@@ -339,21 +370,28 @@ def export_command(
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here instead of stdout.")] = None,
     ontology: Annotated[bool, typer.Option(help="Include the ontology (--no-ontology: data only).")] = True,
     store: StoreOpt = None,
+    in_memory: InMemoryOpt = False,
 ) -> None:
     """Write the whole graph as one document."""
-    _write(export(_open(store), fmt.value, include_ontology=ontology), output)
+    _write(export(_open(store, in_memory), fmt.value, include_ontology=ontology), output)
 
 
 @app.command("load")
 @_reports_errors
 def load_command(
     store: StoreOpt = None,
-    progress: Annotated[bool, typer.Option(help="Show a progress bar.")] = True,
+    data: DataOpt = None,
+    project: ProjectOpt = True,
+    graph: GraphOpt = None,
+    progress: Annotated[bool, typer.Option(help="Show a progress bar (files, bytes, quads).")] = True,
 ) -> None:
-    """(Re)build the on-disk store from the files."""
-    settings = _settings(store=store)
+    """Rebuild the store directory from the files, whether or not they changed (bulk load, then swap); the same
+    --data, --graph and --no-project as ``serve`` build the store that ``serve`` then opens as it is."""
+    settings = _settings(store=store, extra_files=data, load_project=project, named_graph_files=_named_graphs(graph))
     if settings.store is None:
-        raise ConfigError("load needs --store DIR (or GRAPH_API_STORE)")
+        raise ConfigError(f"load builds a store directory: give --store DIR (GRAPH_API_STORE is {IN_MEMORY!r})")
+    started = time.perf_counter()
     loaded = build_store(settings, progress=progress, reload=True)
-    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs into {settings.store}")
+    elapsed = time.perf_counter() - started
+    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs into {settings.store} ({elapsed:.2f} s)")
     loaded.close()

@@ -196,7 +196,8 @@ class QueryExecutor:
 
     def _snapshot(self, store: GraphStore) -> WorkerSpec:
         if store.path is not None:
-            store.oxigraph.flush()
+            if not store.read_only:
+                store.oxigraph.flush()
             return WorkerSpec(store_path=str(store.path))
         self._tempdir = tempfile.TemporaryDirectory(prefix="graph-api-")
         path = Path(self._tempdir.name) / "snapshot.nq"

@@ -3,7 +3,8 @@
 - files: ``ontology/*.ttl``, ``data/*.ttl``, ``shapes/*.ttl`` (when ``load_project``), then ``extra_files``, then
   ``named_graph_files`` (each into the named graph its key gives);
 - every literal must be in Unicode NFC (a file that is not is refused, naming the literal and its line);
-- IRIs under :data:`graph_api.iris.DEFAULT_BASE` are re-based to ``settings.base_iri`` when the two differ.
+- IRIs under :data:`graph_api.iris.DEFAULT_BASE` are re-based to ``settings.base_iri`` when the two differ;
+- into memory, or into the persistent store directory, which is reused while the files are unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pyoxigraph as ox
 
 from graph_api.errors import ConfigError, LoadError
 from graph_api.iris import DEFAULT_BASE
+from graph_api.persistence import open_store
 from graph_api.store import GraphStore, QuadTransform, Source
 
 if TYPE_CHECKING:
@@ -86,12 +88,22 @@ def quad_transform(base_iri: str = DEFAULT_BASE) -> QuadTransform:
 def build_store(settings: Settings, *, progress: bool | None = None, reload: bool = False) -> GraphStore:
     """The store the settings describe, loaded.
 
-    An in-memory store is loaded from the files. An on-disk store is loaded only when it is empty (or when
-    ``reload``, which empties it first): one built earlier by ``graph-api load`` is used as it is.
+    In memory (``settings.store`` is None): loaded from the files, all or nothing. Persistent (a directory): the
+    database built earlier is opened read-only when it was built from the same files (same SHA-256) with the same
+    base IRI, else it is rebuilt first, atomically (:mod:`graph_api.persistence`); ``reload`` forces the rebuild.
     """
-    store = GraphStore(settings.store)
-    if reload and not store.is_empty():
-        store.clear()
-    if store.is_empty():
-        store.load(project_sources(settings), transform=quad_transform(settings.base_iri), progress=progress)
-    return store
+    sources = project_sources(settings)
+    transform = quad_transform(settings.base_iri)
+    if settings.store is None:
+        store = GraphStore()
+        store.load(sources, transform=transform, progress=progress)
+        return store
+    return open_store(
+        settings.store,
+        sources,
+        transform,
+        base_iri=settings.base_iri,
+        rewrites=settings.base_iri != DEFAULT_BASE,
+        progress=progress,
+        rebuild=reload,
+    )

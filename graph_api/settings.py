@@ -1,13 +1,18 @@
 """Settings, read from ``GRAPH_API_*`` environment variables (and a ``.env`` file), in one class.
 
 The project graph (``ontology/``, ``data/``, ``shapes/``, ``queries/``) is found at the repository root in a source
-checkout or an editable install, and in ``graph_api/resources/`` inside an installed wheel.
+checkout or an editable install, and in ``graph_api/resources/`` inside an installed wheel. The persistent store
+defaults to ``var/store`` in a checkout and to the user's data directory otherwise (:func:`default_store_dir`);
+``GRAPH_API_STORE=:memory:`` keeps the store in memory.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Final
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,12 +22,36 @@ from graph_api.iris import DEFAULT_BASE
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 
+def _checkout() -> Path | None:
+    root = _PACKAGE_DIR.parent
+    return root if (root / "pyproject.toml").is_file() else None
+
+
 def resource_dir(name: str) -> Path:
     """Directory ``name`` of the project graph: the repository's when running from a checkout, else the wheel's."""
-    checkout = _PACKAGE_DIR.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / name).is_dir():
+    checkout = _checkout()
+    if checkout is not None and (checkout / name).is_dir():
         return checkout / name
     return _PACKAGE_DIR / "resources" / name
+
+
+#: The value of ``GRAPH_API_STORE`` (or ``--store``) that keeps the store in memory.
+IN_MEMORY: Final = ":memory:"
+
+
+def default_store_dir() -> Path:
+    """``var/store`` in a source checkout; else ``graph-api/store`` in the platform's per-user data directory
+    (``$XDG_DATA_HOME`` or ``~/.local/share``, ``~/Library/Application Support``, ``%LOCALAPPDATA%``)."""
+    checkout = _checkout()
+    if checkout is not None:
+        return checkout / "var" / "store"
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "graph-api" / "store"
 
 
 class Settings(BaseSettings):
@@ -31,7 +60,11 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="GRAPH_API_", env_file=".env", extra="ignore")
 
     base_iri: str = DEFAULT_BASE
-    store: Path | None = Field(default=None, description="On-disk store directory; None keeps the store in memory.")
+    store: Path | None = Field(
+        default_factory=default_store_dir,
+        description=f"Persistent store directory (reused while its sources are unchanged); {IN_MEMORY!r} or None "
+        "keeps the store in memory.",
+    )
     ontology_dir: Path = Field(default_factory=lambda: resource_dir("ontology"))
     data_dir: Path = Field(default_factory=lambda: resource_dir("data"))
     shapes_dir: Path = Field(default_factory=lambda: resource_dir("shapes"))
@@ -49,6 +82,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest HTTP request body accepted.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
+
+    @field_validator("store", mode="before")
+    @classmethod
+    def _in_memory(cls, value: Any) -> Any:
+        return None if value is None or str(value) in (IN_MEMORY, "") else value
 
     @field_validator("base_iri")
     @classmethod

@@ -130,9 +130,21 @@ def declares_dataset(query: str) -> bool:
 class GraphStore:
     """A pyoxigraph store, in memory or on disk, whose named graphs are the loaded files."""
 
-    def __init__(self, path: PathLike | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        path: PathLike | None = None,
+        *,
+        read_only: bool = False,
+        on_close: Callable[[], None] | None = None,
+        length: int | None = None,
+    ) -> None:
+        """``on_close`` runs once when the store is closed (releases a lock); ``length``, for a read-only store,
+        is its number of quads when already known (a read-only store never changes, so it is counted at most once).
+        """
         self.path = Path(path) if path is not None else None
         self.read_only = read_only and self.path is not None
+        self._on_close = on_close
+        self._length = length if self.read_only else None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -157,7 +169,11 @@ class GraphStore:
         return self._store
 
     def __len__(self) -> int:
-        return len(self._store)
+        if not self.read_only:
+            return len(self._store)
+        if self._length is None:
+            self._length = len(self._store)
+        return self._length
 
     def count(self, graph: str | None = None) -> int:
         """Number of quads in the store, or triples in one named graph."""
@@ -174,16 +190,19 @@ class GraphStore:
         return [name for name in names if graph_kind(name) in wanted]
 
     def is_empty(self) -> bool:
-        return len(self._store) == 0
+        return len(self) == 0
 
     def clear(self) -> None:
         self._store.clear()
         self._revision += 1
 
     def close(self) -> None:
-        """Flush an on-disk store; the object must not be used afterwards."""
+        """Flush an on-disk store (and run ``on_close``); the object must not be used afterwards."""
         if self.path is not None and not self.read_only:
             self._store.flush()
+        if self._on_close is not None:
+            on_close, self._on_close = self._on_close, None
+            on_close()
 
     def __enter__(self) -> GraphStore:
         return self

@@ -102,6 +102,15 @@ DOCUMENTS_TTL = (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _store_in_memory_by_default() -> Iterator[None]:
+    """Settings read from the environment keep the store in memory, so that no test writes the repository's
+    var/store; tests of the persistent store give a temporary directory."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GRAPH_API_STORE", ":memory:")
+        yield
+
+
 def make_store(*texts: str, ontology: bool = True) -> GraphStore:
     """An in-memory store with the real ontology and the given Turtle texts as data files."""
     store = GraphStore()
@@ -160,6 +169,7 @@ class LiveService:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    store: str
 
     @property
     def sparql(self) -> str:
@@ -192,7 +202,9 @@ def _wait_until_up(service: LiveService, timeout: float = 60.0) -> None:
 @pytest.fixture(scope="session")
 def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., LiveService]]:
     """Start (once per distinct command line and environment) ``python -m graph_api serve ARGS`` on 127.0.0.1 and a
-    free port; every one is stopped (SIGTERM, so its lifespan stops the query workers) at the end of the session."""
+    free port; every one is stopped (SIGTERM, so its lifespan stops the query workers) at the end of the session.
+
+    Each service has a persistent store in a temporary directory of its own, unless ``env`` sets GRAPH_API_STORE."""
     started: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], LiveService] = {}
     logs = tmp_path_factory.mktemp("live-service")
 
@@ -203,6 +215,7 @@ def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         port = free_port()
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPH_API_")}
         log = logs / f"serve-{len(started)}.log"
+        base_env["GRAPH_API_STORE"] = str(logs / f"store-{len(started)}")
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 [sys.executable, "-m", "graph_api", "serve", "--host", "127.0.0.1", "--port", str(port), *args],
@@ -212,7 +225,7 @@ def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
                 stdout=sink,
                 stderr=subprocess.STDOUT,
             )
-        service = LiveService(f"http://127.0.0.1:{port}", process, log)
+        service = LiveService(f"http://127.0.0.1:{port}", process, log, (base_env | (env or {}))["GRAPH_API_STORE"])
         _wait_until_up(service)
         started[key] = service
         return service

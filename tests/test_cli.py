@@ -32,7 +32,7 @@ def project(project_dirs: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator
     (project_dirs.shapes_dir / "shapes.ttl").write_text(SHAPES, encoding="utf-8")
     for name in ("ontology_dir", "data_dir", "shapes_dir", "queries_dir"):
         monkeypatch.setenv(f"GRAPH_API_{name.upper()}", str(getattr(project_dirs, name)))
-    monkeypatch.delenv("GRAPH_API_STORE", raising=False)
+    monkeypatch.setenv("GRAPH_API_STORE", str(project_dirs.data_dir.parent / "store"))
     get_settings.cache_clear()
     yield project_dirs
     get_settings.cache_clear()
@@ -103,7 +103,7 @@ def test_named_query_parameters(project: Settings, tmp_path: Path) -> None:
         (("resolve", "99-NQ/TW"), "error: no document matches '99-NQ/TW'; nearest: "),
         (("lineage", "06-CTr/TU"), "error: '06-CTr/TU' matches 2 documents: "),
         (("lineage", "15-NQ/TW", "--relations", "cites"), "error: unknown relation(s) cites"),
-        (("load",), "error: load needs --store DIR"),
+        (("load", "--store", ":memory:"), "error: load builds a store directory"),
     ],
 )
 def test_user_errors_are_one_line_and_exit_2(project: Settings, args: tuple[str, ...], message: str) -> None:
@@ -188,12 +188,28 @@ def test_export(project: Settings, tmp_path: Path) -> None:
 
 def test_load_builds_a_persistent_store(project: Settings, tmp_path: Path) -> None:
     store = tmp_path / "store"
-    code, out, _ = invoke("load", "--store", str(store), "--no-progress")
+    code, out, err = invoke("load", "--store", str(store), "--progress")
     assert code == 0
     assert out.startswith("loaded ")
     assert f"into {store}" in out
+    assert "[3/3] shapes.ttl" in err, "the progress bar names the files"
+    assert "1,488 quads" in err
+    built = [p for p in store.iterdir() if p.name.startswith("db-") and p.is_dir()]
+    assert len(built) == 1
     code, out, _ = invoke("resolve", "15-NQ/TW", "--store", str(store))
     assert (code, out.strip()) == (0, NQ15)
+    assert [p for p in store.iterdir() if p.name.startswith("db-") and p.is_dir()] == built, "reused"
+    code, out, _ = invoke("load", "--store", str(store), "--no-progress")
+    assert code == 0
+    assert [p for p in store.iterdir() if p.name.startswith("db-") and p.is_dir()] != built, "load always rebuilds"
+
+
+def test_in_memory_uses_no_store_directory(project: Settings, tmp_path: Path) -> None:
+    code, out, _ = invoke("resolve", "15-NQ/TW", "--in-memory")
+    assert (code, out.strip()) == (0, NQ15)
+    code, out, _ = invoke("resolve", "15-NQ/TW", "--store", ":memory:")
+    assert (code, out.strip()) == (0, NQ15)
+    assert not (project.data_dir.parent / "store").exists()
 
 
 def test_python_dash_m_entry_point() -> None:

@@ -9,15 +9,20 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
+from conftest import NQ15
 
 from graph_api.errors import QueryCrashed, QuerySyntaxError, QueryTimeout
 from graph_api.executor import QueryExecutor
+from graph_api.loading import build_store
+from graph_api.resolve import resolve
 from graph_api.store import GraphStore
 from graph_api.worker import QueryRequest
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
+
+    from graph_api.settings import Settings
 
 SLOW = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . ?m ?n2 ?o }"
 
@@ -135,4 +140,21 @@ def test_an_on_disk_store_is_opened_read_only_by_the_workers(tmp_path: Path) -> 
             return (await executor.run(QueryRequest("SELECT ?s { ?s ?p ?o }", format="tsv"))).body
 
     assert asyncio.run(query()).decode().splitlines() == ["?s", "<http://example.org/a>"]
+    store.close()
+
+
+def test_workers_read_the_persistent_store_the_main_process_reads(project_dirs: Settings, tmp_path: Path) -> None:
+    """Main process and workers all open the store directory's database read-only, at the same time."""
+    store = build_store(project_dirs.model_copy(update={"store": tmp_path / "store"}), progress=False)
+    assert store.read_only
+
+    async def query() -> bytes:
+        async with QueryExecutor(store, workers=2, timeout=10.0) as executor:
+            assert executor.spec.store_path == str(store.path)
+            request = QueryRequest('SELECT ?d { ?d <https://w3id.org/vn-directives/ontology#symbol> "15-NQ/TW" }')
+            answers = await asyncio.gather(*(executor.run(request) for _ in range(4)))
+            return answers[0].body
+
+    assert NQ15 in asyncio.run(query()).decode()
+    assert resolve(store, "15-NQ/TW") == [NQ15], "the main process still reads it"
     store.close()

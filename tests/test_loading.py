@@ -87,16 +87,12 @@ def test_transform_leaves_other_iris_alone() -> None:
     )
 
 
-def test_on_disk_store_is_loaded_once_and_reused(project_dirs: Settings, tmp_path: Path) -> None:
+def test_a_store_directory_is_built_then_opened_read_only(project_dirs: Settings, tmp_path: Path) -> None:
     settings = project_dirs.model_copy(update={"store": tmp_path / "store"})
-    first = build_store(settings, progress=False)
-    size = len(first)
-    first.close()
-    del first
-    (project_dirs.data_dir / "documents.ttl").write_text(PREFIXES, encoding="utf-8")
-    second = build_store(settings, progress=False)
-    assert len(second) == size, "an existing store is used as it is"
-    second.close()
-    del second
-    third = build_store(settings, progress=False, reload=True)
-    assert len(third) < size
+    with build_store(settings, progress=False) as store:
+        assert store.read_only
+        assert store.path is not None
+        assert store.path.parent == tmp_path / "store"
+        assert resolve(store, "15-NQ/TW") == [NQ15]
+        in_memory = build_store(project_dirs, progress=False)
+        assert (len(store), store.graphs()) == (len(in_memory), in_memory.graphs())

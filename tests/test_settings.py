@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
+from graph_api import settings as settings_module
 from graph_api.iris import DEFAULT_BASE
-from graph_api.settings import Settings, get_settings, resource_dir
+from graph_api.settings import Settings, default_store_dir, get_settings, resource_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -16,10 +18,24 @@ def test_defaults_find_the_project_at_the_repository_root(monkeypatch: pytest.Mo
         monkeypatch.delenv(name, raising=False)
     settings = Settings(_env_file=None)
     assert settings.base_iri == DEFAULT_BASE
-    assert settings.store is None
+    assert settings.store == ROOT / "var" / "store"
     assert settings.ontology_dir == ROOT / "ontology"
     assert (settings.ontology_dir / "directives.ttl").is_file()
     assert settings.query_timeout == 30.0
+
+
+@pytest.mark.parametrize("value", [":memory:", ""])
+def test_the_store_can_be_kept_in_memory(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("GRAPH_API_STORE", value)
+    assert Settings(_env_file=None).store is None
+    assert Settings(_env_file=None, store=None).store is None
+
+
+def test_default_store_dir_outside_a_checkout(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(settings_module, "_PACKAGE_DIR", tmp_path / "site-packages" / "graph_api")
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    assert default_store_dir() == tmp_path / "data" / "graph-api" / "store"
 
 
 def test_resource_dir_falls_back_to_packaged_resources() -> None:
