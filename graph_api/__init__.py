@@ -16,12 +16,15 @@ from graph_api.errors import (
     ResultTooLarge,
     UnsupportedFormat,
     UnsupportedMediaType,
+    UnsupportedShape,
 )
 from graph_api.export import export
 from graph_api.lineage import Lineage, LineageEdge, LineageNode, lineage
 from graph_api.loading import build_store
 from graph_api.resolve import ParsedSymbol, parse_symbol, resolve, resolve_one
 from graph_api.settings import Settings, get_settings
+from graph_api.shacl_focus import affected_focus_nodes
+from graph_api.shacl_sparql import validate_focus
 from graph_api.sparql import (
     AskResult,
     GraphResult,
@@ -62,9 +65,11 @@ __all__ = [
     "Source",
     "UnsupportedFormat",
     "UnsupportedMediaType",
+    "UnsupportedShape",
     "ValidationReport",
     "ValidationResult",
     "__version__",
+    "affected_focus_nodes",
     "build_store",
     "export",
     "get_settings",
@@ -77,5 +82,6 @@ __all__ = [
     "run_named_query",
     "run_query",
     "validate",
+    "validate_focus",
     "validate_graph",
 ]

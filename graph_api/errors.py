@@ -4,6 +4,7 @@
 
     GraphApiError                  500  anything the library reports to a user
     ├── ConfigError                500  a setting or a path is wrong
+    │   └── UnsupportedShape       500  a shape uses a SHACL feature the compiled validator does not support
     ├── LoadError                  422  an input file cannot be read, parsed or accepted (file, line)
     ├── QueryError                 400  a query cannot be run
     │   ├── QuerySyntaxError       400  the query text does not parse (line, column)
@@ -51,6 +52,21 @@ class GraphApiError(Exception):
 class ConfigError(GraphApiError):
     title = "Configuration error"
     status = 500
+
+
+class UnsupportedShape(ConfigError):
+    """A shape uses a SHACL feature the compiled (SPARQL) validator does not implement; ``feature`` names it."""
+
+    title = "Unsupported SHACL feature"
+    status = 500
+
+    def __init__(self, shape: str, feature: str) -> None:
+        super().__init__(f"shape {shape} uses {feature}, which the compiled validator does not support")
+        self.shape = shape
+        self.feature = feature
+
+    def extra(self) -> dict[str, Any]:
+        return {"shape": self.shape, "feature": self.feature}
 
 
 class LoadError(GraphApiError):
