@@ -1,12 +1,13 @@
 # make run   — serve the graph on http://127.0.0.1:$(PORT)
 # make test  — lint, type-check and test, as CI does
+# make bench — install the bench extras and run the side-by-side benchmark (BENCH_ARGS='--quick' for S only)
 PORT ?= 8000
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format clean install
+.PHONY: run test lint format clean install bench
 
 install: $(STAMP)
 
@@ -32,6 +33,10 @@ format: $(STAMP)
 
 test: lint
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf build dist *.egg-info .mypy_cache .ruff_cache .pytest_cache $(STAMP)

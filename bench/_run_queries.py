@@ -1,0 +1,131 @@
+"""The researchers' query mix (``bench/queries/*.rq``) and the SPARQL endpoints it is sent to over HTTP.
+
+Every endpoint gets the same request: ``POST`` of an ``application/x-www-form-urlencoded`` body ``query=…`` with
+``Accept: application/sparql-results+json``; a query's latency is the median of its repeats after one warm-up.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+import httpx
+
+from bench._run_common import DH, QUERIES_DIR, median
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from bench._run_common import SizeRun
+
+RESULTS_JSON: Final = "application/sparql-results+json"
+PROLOGUE: Final = f"PREFIX dh: <{DH}>\n"
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A SPARQL endpoint: ``key`` names its figures (``oxigraph``), ``url`` takes the form POST."""
+
+    key: str
+    label: str
+    url: str
+
+
+def load_mix(directory: Path = QUERIES_DIR) -> list[Query]:
+    """The ten queries of the mix, by file name."""
+    return [Query(path.stem, path.read_text(encoding="utf-8")) for path in sorted(directory.glob("*.rq"))]
+
+
+def lineage_query(root: str) -> str:
+    """Lineage down from ``root`` as a SPARQL property path (what an endpoint without /lineage is asked)."""
+    return PROLOGUE + f"SELECT DISTINCT ?doc WHERE {{ ?doc dh:implements+ <{root}> }}"
+
+
+def lookup_query(doc: str) -> str:
+    """A point lookup: the light query of the throughput test."""
+    return PROLOGUE + f"SELECT ?symbol ?date WHERE {{ <{doc}> dh:symbol ?symbol ; dh:issueDate ?date }}"
+
+
+class Unanswered(Exception):
+    """The endpoint answered with an error status or not within the timeout."""
+
+
+def ask(client: httpx.Client, endpoint: Endpoint, query: str, timeout: float) -> int:
+    """Send one query; return the number of result rows."""
+    try:
+        response = client.post(endpoint.url, data={"query": query}, headers={"Accept": RESULTS_JSON}, timeout=timeout)
+    except httpx.TimeoutException as exc:
+        raise Unanswered(f"no answer within {timeout:.0f} s") from exc
+    except httpx.HTTPError as exc:
+        raise Unanswered(f"{type(exc).__name__}: {exc}") from exc
+    if response.status_code != 200:
+        raise Unanswered(f"HTTP {response.status_code}: {response.text[:120]}")
+    bindings = response.json().get("results", {}).get("bindings", [])
+    return len(bindings)
+
+
+def time_query(
+    client: httpx.Client, endpoint: Endpoint, query: str, *, repeats: int, timeout: float, budget: float
+) -> tuple[float | None, str]:
+    """Median milliseconds of ``repeats`` runs after a warm-up (fewer when ``budget`` seconds are spent), and a note
+    (rows, or why it was not measured)."""
+    started = time.perf_counter()
+    try:
+        rows = ask(client, endpoint, query, timeout)
+        first = (time.perf_counter() - started) * 1000
+        times: list[float] = []
+        while len(times) < repeats and time.perf_counter() - started < budget:
+            begin = time.perf_counter()
+            ask(client, endpoint, query, timeout)
+            times.append((time.perf_counter() - begin) * 1000)
+    except Unanswered as exc:
+        return None, f"not measured: {exc}"
+    return (median(times) if times else first), f"{rows} rows"
+
+
+def run_mix(
+    run: SizeRun, endpoint: Endpoint, *, repeats: int, timeout: float, budget: float, roots: dict[str, str]
+) -> None:
+    """Time every query of the mix and the lineage property paths on one endpoint; figures ``{key}.q.{name}`` and
+    ``{key}.lineage_{typical|largest}_ms``."""
+    with httpx.Client() as client:
+        for query in load_mix():
+            value, note = time_query(client, endpoint, query.text, repeats=repeats, timeout=timeout, budget=budget)
+            run.put(f"{endpoint.key}.q.{query.name}", value, "ms", note)
+            if value is None and "within" in note:
+                run.meta.setdefault("at_least_ms", {})[f"{endpoint.key}.q.{query.name}"] = timeout * 1000
+        for name, root in roots.items():
+            value, note = time_query(
+                client, endpoint, lineage_query(root), repeats=repeats * 2, timeout=timeout, budget=budget
+            )
+            run.put(f"{endpoint.key}.lineage_{name}_ms", value, "ms", f"property path: {note}")
+
+
+def mix_median(run: SizeRun, key: str) -> tuple[float | None, str]:
+    """Median over the mix of the per-query medians of ``key``. A query that timed out counts as its timeout, and
+    the median is then a lower bound ("≥"); None when a query failed otherwise."""
+    names = [query.name for query in load_mix()]
+    bounds: dict[str, float] = run.meta.get("at_least_ms", {}) | run.meta.get("at_least", {})
+    values: list[float] = []
+    bounded: list[str] = []
+    for name in names:
+        figure = run.get(f"{key}.q.{name}")
+        if figure.value is not None and figure.measured:
+            values.append(figure.value)
+        elif f"{key}.q.{name}" in bounds:
+            values.append(bounds[f"{key}.q.{name}"])
+            bounded.append(name)
+        elif figure.note.startswith("skipped at"):
+            return None, figure.note
+        else:
+            return None, f"{name}: {figure.note}"
+    if bounded:
+        return median(values), f"lower bound: {len(bounded)} of {len(names)} queries timed out ({', '.join(bounded)})"
+    return median(values), f"median of {len(names)} query medians"
