@@ -120,7 +120,7 @@ def _range_ok(value: Node, bound: Node, accept: Callable[[int], bool]) -> bool:
     try:
         order: int = compare_literal(value, bound)  # type: ignore[no-untyped-call]
         return accept(order)
-    except (TypeError, NotImplementedError):
+    except (TypeError, NotImplementedError):  # pySHACL's compare_literal raises these for incomparable literals
         return False
 
 
