@@ -134,6 +134,8 @@ class LineageIndex:
             label = _local_name(kind.value) if isinstance(kind, ox.NamedNode) else _value(kind)
             self.types.setdefault(_value(row["doc"]), set()).add(label)
         self.symbols = {_value(row["doc"]): _value(row["symbol"]) for row in store.select(_LABELS)}
+        #: Each document's type names, sorted once here rather than on every lineage answer.
+        self.type_names = {iri: tuple(sorted(names)) for iri, names in self.types.items()}
 
     def _steps(self, node: str, direction: Direction, relations: Collection[str]) -> Iterable[tuple[str, str, str]]:
         """Edges (source, target, relation) leaving ``node`` in the direction of travel."""
@@ -163,6 +165,7 @@ class LineageIndex:
             raise QueryError(f"unknown relation(s) {', '.join(sorted(unknown))}; use {', '.join(RELATIONS)}")
         if direction not in ("down", "up", "both"):
             raise QueryError(f"direction must be down, up or both, not {direction!r}")
+        wanted_relations = frozenset(relations)
         distance = {root: 0}
         queue = deque([root])
         edges: dict[tuple[str, str, str], None] = {}
@@ -170,18 +173,20 @@ class LineageIndex:
             node = queue.popleft()
             if depth is not None and distance[node] >= depth:
                 continue
-            for source, target, relation in self._steps(node, direction, relations):
+            for source, target, relation in self._steps(node, direction, wanted_relations):
                 edges[(source, target, relation)] = None
                 other = source if target == node else target
                 if other not in distance:
                     distance[other] = distance[node] + 1
                     queue.append(other)
 
+        wanted_types = frozenset(types) if types is not None else None
+
         def kept(iri: str) -> bool:
-            return iri == root or types is None or bool(self.types.get(iri, set()) & set(types))
+            return iri == root or wanted_types is None or not wanted_types.isdisjoint(self.types.get(iri, ()))
 
         nodes = tuple(
-            LineageNode(iri, d, self.symbols.get(iri), tuple(sorted(self.types.get(iri, ()))))
+            LineageNode(iri, d, self.symbols.get(iri), self.type_names.get(iri, ()))
             for iri, d in distance.items()
             if iri != root and kept(iri)
         )
