@@ -342,15 +342,23 @@ class ReportFormat(StrEnum):
     turtle = "turtle"
 
 
+class ValidationEngine(StrEnum):
+    sparql = "sparql"
+    pyshacl = "pyshacl"
+
+
 @app.command("validate")
 @_reports_errors
 def validate_command(
     fmt: Annotated[ReportFormat, typer.Option("--format")] = ReportFormat.text,
+    engine: Annotated[
+        ValidationEngine, typer.Option(help="sparql: shapes compiled to SPARQL (fast); pyshacl: the reference.")
+    ] = ValidationEngine.sparql,
     store: StoreOpt = None,
     in_memory: InMemoryOpt = False,
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 when there is a Violation."""
-    report = validate(_open(store, in_memory))
+    report = validate(_open(store, in_memory), engine=engine.value)
     rendered = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt.value]()
     _write(rendered)
     if not report.conforms:
