@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
-import weakref
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Final
@@ -200,17 +198,9 @@ class DocumentIndex:
         return sorted(names)
 
 
-_CACHE: weakref.WeakKeyDictionary[GraphStore, DocumentIndex] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def document_index(store: GraphStore, base: str) -> DocumentIndex:
     """The index of the store's current revision, cached until the store changes."""
-    with _LOCK:
-        index = _CACHE.get(store)
-        if index is None or index.revision != store.revision or index.base != base:
-            index = _CACHE[store] = DocumentIndex(store, base)
-        return index
+    return store.derived((DocumentIndex, base), lambda current: DocumentIndex(current, base))
 
 
 # -- finding one document ----------------------------------------------------------------------------------------

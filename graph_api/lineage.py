@@ -10,8 +10,6 @@ The graph index is built once per store revision and cached.
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import deque
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final
@@ -196,18 +194,9 @@ class LineageIndex:
         return Lineage(root, direction, nodes, kept_edges)
 
 
-_CACHE: weakref.WeakKeyDictionary[GraphStore, LineageIndex] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def lineage_index(store: GraphStore) -> LineageIndex:
     """The index of the store's current revision, built on first use and cached until the store changes."""
-    with _LOCK:
-        index = _CACHE.get(store)
-        if index is None or index.revision != store.revision:
-            index = LineageIndex(store)
-            _CACHE[store] = index
-        return index
+    return store.derived(LineageIndex, LineageIndex)
 
 
 def lineage(

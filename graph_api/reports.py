@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import weakref
 from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
@@ -43,20 +41,10 @@ SUBMISSION_FORMATS: Final[dict[str, ox.RdfFormat]] = {
 }
 CSV_COLUMNS: Final = ("severity", "focusNode", "path", "value", "shape", "message_vi", "message_en", "component")
 
-_CACHE: weakref.WeakKeyDictionary[GraphStore, tuple[int, ValidationReport]] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
 
 def cached_report(store: GraphStore) -> ValidationReport:
     """The report on the whole graph, computed once per store revision (callers wait while it is computed)."""
-    with _LOCK:
-        cached = _CACHE.get(store)
-        if cached is not None and cached[0] == store.revision:
-            return cached[1]
-        revision = store.revision
-        report = validate(store)
-        _CACHE[store] = (revision, report)
-        return report
+    return store.derived(cached_report, validate)
 
 
 def parse_severities(values: Iterable[str]) -> set[Severity] | None:

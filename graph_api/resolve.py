@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import difflib
 import re
-import threading
 import unicodedata
-import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
@@ -193,16 +191,8 @@ class _Index:
         self.documents = list(documents.values())
 
 
-_CACHE: weakref.WeakKeyDictionary[GraphStore, _Index] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
 def _index(store: GraphStore) -> _Index:
-    with _LOCK:
-        index = _CACHE.get(store)
-        if index is None or index.revision != store.revision:
-            index = _CACHE[store] = _Index(store)
-        return index
+    return store.derived(_Index, _Index)
 
 
 def _same_number(a: str, b: str) -> bool:

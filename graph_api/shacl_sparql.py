@@ -20,7 +20,6 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-import weakref
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -108,17 +107,15 @@ def compile_shapes(graph: rdflib.Graph) -> CompiledShapes:
 
 
 _COMPILED: OrderedDict[str, CompiledShapes] = OrderedDict()
-_BY_STORE: weakref.WeakKeyDictionary[GraphStore, tuple[int, CompiledShapes]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
 def compiled_for(store: GraphStore) -> CompiledShapes:
     """The store's shapes, compiled; cached per store revision, and across stores by the shapes' content."""
-    with _LOCK:
-        known = _BY_STORE.get(store)
-        if known is not None and known[0] == store.revision:
-            return known[1]
-    revision = store.revision
+    return store.derived(compiled_for, _compile_or_reuse)
+
+
+def _compile_or_reuse(store: GraphStore) -> CompiledShapes:
     triples = sorted(str(t) for t in store.triples(("shapes",)))
     key = hashlib.sha256("\n".join(triples).encode("utf-8")).hexdigest()
     with _LOCK:
@@ -130,7 +127,6 @@ def compiled_for(store: GraphStore) -> CompiledShapes:
         _COMPILED.move_to_end(key)
         while len(_COMPILED) > _CACHE_SIZE:
             _COMPILED.popitem(last=False)
-        _BY_STORE[store] = (revision, compiled)
     return compiled
 
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, get_args
+from typing import TYPE_CHECKING, Final, TypeVar, cast, get_args
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -31,6 +32,8 @@ from graph_api.types import Bindings, GraphKind, PathLike
 
 if TYPE_CHECKING:
     from types import TracebackType
+
+_T = TypeVar("_T")
 
 GRAPH_KINDS: Final[tuple[GraphKind, ...]] = get_args(GraphKind)
 #: The kinds whose union is a query's default graph.
@@ -155,6 +158,9 @@ class GraphStore:
         except OSError as exc:
             raise ConfigError(f"cannot open the store at {self.path}: {exc}") from exc
         self._revision = 0
+        self._derived: dict[Hashable, tuple[int, object]] = {}
+        self._derived_locks: dict[Hashable, threading.Lock] = {}
+        self._derived_guard = threading.Lock()
 
     # -- state ----------------------------------------------------------------------------------------------
 
@@ -162,6 +168,21 @@ class GraphStore:
     def revision(self) -> int:
         """A number that changes whenever this object changes the store's content; caches key on it."""
         return self._revision
+
+    def derived(self, key: Hashable, build: Callable[[GraphStore], _T]) -> _T:
+        """A value computed from the store's content (an index, a report), built on first use and again only after
+        the store changes. One lock per key: callers of a key wait for its build, a slow build of one key (a
+        validation report) does not hold up another (a lineage index)."""
+        with self._derived_guard:
+            lock = self._derived_locks.setdefault(key, threading.Lock())
+        with lock:
+            hit = self._derived.get(key)
+            if hit is not None and hit[0] == self._revision:
+                return cast("_T", hit[1])
+            revision = self._revision
+            value = build(self)
+            self._derived[key] = (revision, value)
+            return value
 
     @property
     def oxigraph(self) -> ox.Store:

@@ -189,3 +189,23 @@ def test_to_rdflib_is_the_union(documents_store: GraphStore) -> None:
     ) in graph
     assert len(graph) <= len(documents_store)
     assert len(documents_store.to_rdflib(["shapes"])) == 0
+
+
+def test_derived_values_are_built_once_per_revision_and_per_key() -> None:
+    store = GraphStore()
+    builds: list[str] = []
+
+    def build(key: str) -> object:
+        def make(current: GraphStore) -> int:
+            builds.append(key)
+            return len(current)
+
+        return make
+
+    assert store.derived("a", build("a")) == 0
+    assert store.derived("a", build("a")) == 0
+    assert store.derived("b", build("b")) == 0
+    assert builds == ["a", "b"]
+    store.load_text(f"<{EX}a> <{EX}b> <{EX}c> .", name="a.ttl")
+    assert store.derived("a", build("a")) == 1
+    assert builds == ["a", "b", "a"]
