@@ -11,7 +11,10 @@ flat) and without a transaction, so the caller loads into a directory of its own
 - **general**: any other file is parsed by pyoxigraph, each quad goes through the transform (checked, re-based)
   and the quads are written by ``Store.bulk_extend``.
 
-Every byte read is hashed (SHA-256) on the way: the store records exactly what it was built from.
+Every byte read is hashed (SHA-256) on the way: the store records exactly what it was built from. A file whose graph
+is in the queries' union (ontology, data, extra) is also loaded into the default graph, where
+:mod:`graph_api.store` keeps that union materialised: on the fast path by a second ``bulk_load`` of the file, on the
+general path by writing each quad twice.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from graph_api.errors import LoadError
-from graph_api.store import rdf_format_of
+from graph_api.store import DEFAULT_GRAPH, in_union, rdf_format_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -62,6 +65,8 @@ class _Tap(io.RawIOBase):
         self._pending = bytearray()
         self.size = 0
         self.suspect = False  # some text is not NFC or has an escape: check the literals one by one
+        self.blank = False  # some text may be a blank node ("_:" or "["): over-approximated, never missed
+        self._last = b""
 
     def readable(self) -> bool:
         return True
@@ -73,6 +78,9 @@ class _Tap(io.RawIOBase):
             return 0
         chunk = bytes(memoryview(buffer)[:count])
         self._hash.update(chunk)
+        if not self.blank:
+            self.blank = b"[" in chunk or b"_:" in self._last + chunk[:1] or b"_:" in chunk
+            self._last = chunk[-1:]
         self.size += count
         if not self.suspect:
             self._pending += chunk
@@ -169,6 +177,7 @@ def _load_one(store: ox.Store, source: Source, transform: QuadTransform, *, rewr
         raise LoadError(path, "no such file")
     rdf_format = rdf_format_of(path)
     graph = ox.NamedNode(source.graph)
+    union = in_union(source.graph)
     store.add_graph(graph)  # an empty file still has its (empty) graph
     try:
         with path.open("rb") as raw:
@@ -179,11 +188,13 @@ def _load_one(store: ox.Store, source: Source, transform: QuadTransform, *, rewr
                 tap.drain()
                 if tap.suspect:
                     _check_each(path, rdf_format, transform)
+                if union:
+                    _copy_to_default(store, graph, path, rdf_format, blank=tap.blank)
                 quads = _count(store, graph)
                 bar.add_quads(quads)
             else:
                 counted = _Counted(ox.parse(input=reader, format=rdf_format, rename_blank_nodes=True), graph, path)
-                store.bulk_extend(counted.quads(transform, bar))
+                store.bulk_extend(counted.quads(transform, bar, union=union))
                 tap.drain()
                 quads = counted.count
     except SyntaxError as exc:
@@ -202,13 +213,31 @@ class _Counted:
         self._path = path
         self.count = 0
 
-    def quads(self, transform: QuadTransform, bar: _Bar) -> Iterator[ox.Quad]:
+    def quads(self, transform: QuadTransform, bar: _Bar, *, union: bool) -> Iterator[ox.Quad]:
         for quad in self._parsed:
-            yield transform(ox.Quad(quad.subject, quad.predicate, quad.object, self._graph), self._path)
+            done = transform(ox.Quad(quad.subject, quad.predicate, quad.object, self._graph), self._path)
+            yield done
+            if union:
+                yield ox.Quad(done.subject, done.predicate, done.object, DEFAULT_GRAPH)
             self.count += 1
             if self.count % 10_000 == 0:
                 bar.add_quads(10_000)
         bar.add_quads(self.count % 10_000)
+
+
+def _copy_to_default(
+    store: ox.Store, graph: ox.NamedNode, path: Path, rdf_format: ox.RdfFormat, *, blank: bool
+) -> None:
+    """Copy a graph just bulk-loaded into the default graph. Without blank nodes a second ``bulk_load`` of the file
+    does it in Rust; with them, the quads are copied one by one, because a bulk load gives every blank node a fresh
+    label and the copy must hold the very same triples (a write that removes one removes its copy too)."""
+    if blank:
+        store.bulk_extend(
+            ox.Quad(q.subject, q.predicate, q.object, DEFAULT_GRAPH)
+            for q in store.quads_for_pattern(None, None, None, graph)
+        )
+    else:
+        store.bulk_load(path=path, format=rdf_format, to_graph=DEFAULT_GRAPH)
 
 
 def _check_each(path: Path, rdf_format: ox.RdfFormat, transform: QuadTransform) -> None:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Final
 
 import pyoxigraph as ox
 
+from graph_api.store import DEFAULT_GRAPH
+
 if TYPE_CHECKING:
     from graph_api.store import GraphStore
 
@@ -14,13 +16,8 @@ if TYPE_CHECKING:
 MAX_INCOMING: Final = 500
 
 
-def _default_graphs(store: GraphStore) -> set[ox.NamedNode]:
-    return set(store.default_graphs())
-
-
 def describe(store: GraphStore, iri: str) -> list[ox.Triple]:
     """The CBD of ``iri`` in the union of the ontology, data and extra graphs, without duplicates, in a stable order."""
-    graphs = _default_graphs(store)
     found: dict[ox.Triple, None] = {}
     todo: list[ox.NamedNode | ox.BlankNode] = [ox.NamedNode(iri)]
     seen: set[ox.NamedNode | ox.BlankNode] = set()
@@ -29,8 +26,8 @@ def describe(store: GraphStore, iri: str) -> list[ox.Triple]:
         if subject in seen:
             continue
         seen.add(subject)
-        for quad in store.oxigraph.quads_for_pattern(subject, None, None, None):
-            if quad.graph_name in graphs and quad.triple not in found:
+        for quad in store.oxigraph.quads_for_pattern(subject, None, None, DEFAULT_GRAPH):
+            if quad.triple not in found:
                 found[quad.triple] = None
                 if isinstance(quad.object, ox.BlankNode):
                     todo.append(quad.object)
@@ -40,11 +37,9 @@ def describe(store: GraphStore, iri: str) -> list[ox.Triple]:
 
 def incoming(store: GraphStore, iri: str, limit: int = MAX_INCOMING) -> list[ox.Triple]:
     """Triples of the query graphs whose object is ``iri`` (at most ``limit``)."""
-    graphs = _default_graphs(store)
     found: dict[ox.Triple, None] = {}
-    for quad in store.oxigraph.quads_for_pattern(None, None, ox.NamedNode(iri), None):
-        if quad.graph_name in graphs:
-            found[quad.triple] = None
-            if len(found) >= limit:
-                break
+    for quad in store.oxigraph.quads_for_pattern(None, None, ox.NamedNode(iri), DEFAULT_GRAPH):
+        found[quad.triple] = None
+        if len(found) >= limit:
+            break
     return sorted(found, key=lambda t: (str(t.predicate), str(t.subject)))

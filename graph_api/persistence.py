@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from graph_api.types import PathLike
 
 #: Version of the directory layout and of what a build does to the files; a store of another version is rebuilt.
-SCHEMA: Final = 1
+SCHEMA: Final = 2  # 2: the query union is materialised in the default graph
 MANIFEST: Final = "manifest.json"
 BUILD_LOCK: Final = "build.lock"
 _DB: Final = "db-"

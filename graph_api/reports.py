@@ -173,6 +173,5 @@ def validate_submission(store: GraphStore, triples: Iterable[ox.Triple]) -> Vali
     """Validate the graph with ``triples`` added, on an in-memory copy: the store itself is not changed."""
     copy = GraphStore()
     copy.oxigraph.bulk_extend(store.oxigraph)
-    graph = ox.NamedNode(graph_iri("extra", "submission"))
-    copy.oxigraph.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    copy.extend_graph(graph_iri("extra", "submission"), triples)
     return validate(copy)

@@ -33,7 +33,7 @@ from graph_api.namespaces import PREFIXES, SH
 from graph_api.shacl_checks import CoreQuery, compile_core, generic_message
 from graph_api.shacl_rewrite import Mode, RewrittenSelect, rewrite
 from graph_api.shacl_shapes import Shape, SparqlConstraint, read_shapes
-from graph_api.store import GraphStore  # noqa: TC001 - the weak cache's key type, evaluated at import
+from graph_api.store import DEFAULT_GRAPH, GraphStore
 from graph_api.validation_report import (
     ValidationReport,
     ValidationResult,
@@ -212,13 +212,11 @@ class _Run:
     def __init__(self, store: GraphStore, compiled: CompiledShapes) -> None:
         self.store = store
         self.compiled = compiled
-        self.graphs = store.default_graphs()
-        self.graph_set = set(self.graphs)
         self._closures: dict[tuple[str, ...], list[str]] = {}
         self._out: dict[ox.NamedNode, tuple[set[str], set[str]]] = {}
 
     def select(self, query: str) -> ox.QuerySolutions:
-        result = self.store.oxigraph.query(query, default_graph=list(self.graphs))
+        result = self.store.oxigraph.query(query, default_graph=DEFAULT_GRAPH)
         assert isinstance(result, ox.QuerySolutions)
         return result
 
@@ -247,17 +245,16 @@ class _Run:
         if node not in self._out:
             types: set[str] = set()
             predicates: set[str] = set()
-            for quad in self.store.oxigraph.quads_for_pattern(node, None, None, None):
-                if quad.graph_name in self.graph_set:
-                    predicates.add(quad.predicate.value)
-                    if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
-                        types.add(quad.object.value)
+            for quad in self.store.oxigraph.quads_for_pattern(node, None, None, DEFAULT_GRAPH):
+                predicates.add(quad.predicate.value)
+                if quad.predicate == _RDF_TYPE and isinstance(quad.object, ox.NamedNode):
+                    types.add(quad.object.value)
             self._out[node] = (types, predicates)
         return self._out[node]
 
     def _incoming(self, node: ox.NamedNode, predicate: str) -> bool:
-        quads = self.store.oxigraph.quads_for_pattern(None, ox.NamedNode(predicate), node, None)
-        return any(q.graph_name in self.graph_set for q in quads)
+        quads = self.store.oxigraph.quads_for_pattern(None, ox.NamedNode(predicate), node, DEFAULT_GRAPH)
+        return next(iter(quads), None) is not None
 
     def is_focus(self, shape: Shape, node: ox.NamedNode) -> bool:
         """Whether ``node`` is a focus node of ``shape`` (its targets, as pySHACL finds them)."""

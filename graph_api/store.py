@@ -6,6 +6,12 @@ graph, the union of the ontology, data and extra graphs (never the shapes), and 
 unless the query has its own ``FROM``/``FROM NAMED`` or the caller names the dataset (SPARQL protocol
 ``default-graph-uri``/``named-graph-uri``).
 
+The union is materialised: every triple of an ontology, data or extra graph is also in Oxigraph's own default graph,
+and this class keeps it so on every change (a triple leaves the default graph only when no union graph holds it any
+more). Oxigraph answers a query over its default graph from dedicated indexes; over a list of named graphs it merges
+one lookup per graph, which measured 2.9 times slower on the query mix at 10⁶ triples. The cost is the union's triples
+stored twice.
+
 Loading is atomic: all files of one call are parsed first, and only when every one parses are their quads added.
 """
 
@@ -17,6 +23,7 @@ import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Final, TypeVar, cast, get_args
 from urllib.parse import quote
@@ -38,6 +45,8 @@ _T = TypeVar("_T")
 GRAPH_KINDS: Final[tuple[GraphKind, ...]] = get_args(GraphKind)
 #: The kinds whose union is a query's default graph.
 QUERY_KINDS: Final[tuple[GraphKind, ...]] = ("ontology", "data", "extra")
+#: Oxigraph's default graph, where the union of the graphs of :data:`QUERY_KINDS` is materialised.
+DEFAULT_GRAPH: Final = ox.DefaultGraph()
 
 #: Checks or rewrites each parsed quad of a file before it is added; raise :class:`LoadError` to refuse the file.
 QuadTransform = Callable[[ox.Quad, Path], ox.Quad]
@@ -62,6 +71,12 @@ def as_bytes(serialized: bytes | None) -> bytes:
 def graph_iri(kind: GraphKind, stem: str) -> str:
     """Named-graph IRI of the file with this stem and kind."""
     return f"{GRAPH_BASE}{kind}/{quote(stem, safe='')}"
+
+
+@lru_cache(maxsize=4096)
+def in_union(iri: str) -> bool:
+    """Whether the named graph is part of the queries' default graph (its kind is ontology, data or extra)."""
+    return graph_kind(iri) in QUERY_KINDS
 
 
 def graph_kind(iri: str) -> GraphKind | None:
@@ -190,17 +205,27 @@ class GraphStore:
         return self._store
 
     def __len__(self) -> int:
+        """Number of quads in the named graphs (the materialised default graph is not counted)."""
         if not self.read_only:
-            return len(self._store)
+            return len(self._store) - self._count_in(DEFAULT_GRAPH)
         if self._length is None:
-            self._length = len(self._store)
+            self._length = len(self._store) - self._count_in(DEFAULT_GRAPH)
         return self._length
 
     def count(self, graph: str | None = None) -> int:
-        """Number of quads in the store, or triples in one named graph."""
+        """Number of quads in the named graphs, or of triples in one named graph."""
         if graph is None:
-            return len(self._store)
-        return sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+            return len(self)
+        return self._count_in(ox.NamedNode(graph))
+
+    def _count_in(self, graph: ox.NamedNode | ox.DefaultGraph) -> int:
+        """Triples in one graph, counted by the store (no quad crosses into Python)."""
+        solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
+        for row in solutions if isinstance(solutions, ox.QuerySolutions) else ():
+            count = row[0]
+            if isinstance(count, ox.Literal):
+                return int(count.value)
+        return 0
 
     def graphs(self, kinds: Iterable[GraphKind] | None = None) -> list[str]:
         """IRIs of the named graphs, sorted; only those of ``kinds`` when given."""
@@ -304,16 +329,47 @@ class GraphStore:
 
     def _add(self, parsed: Sequence[tuple[Source, list[ox.Quad]]], *, replace: bool) -> int:
         if replace:
-            for source, _ in parsed:
-                graph = ox.NamedNode(source.graph)
-                if self._store.contains_named_graph(graph):
-                    self._store.remove_graph(graph)
+            self._remove_graphs([source.graph for source, _ in parsed])
         for source, _ in parsed:
             self._store.add_graph(ox.NamedNode(source.graph))
-        # One extend is one transaction: either every file's quads are added or none.
-        self._store.extend(quad for _, quads in parsed for quad in quads)
+        # One extend is one transaction: either every file's quads are added (with their default-graph copies)
+        # or none.
+        self._store.extend(_with_union_copies(quad for _, quads in parsed for quad in quads))
         self._revision += 1
         return sum(len(quads) for _, quads in parsed)
+
+    def extend_graph(self, graph: str, triples: Iterable[ox.Triple]) -> None:
+        """Add triples to a named graph (created if new), and to the default graph when the graph is in the union."""
+        node = ox.NamedNode(graph)
+        self._store.add_graph(node)
+        self._store.extend(_with_union_copies(ox.Quad(t.subject, t.predicate, t.object, node) for t in triples))
+        self._revision += 1
+
+    def remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove named graphs (and their triples from the default graph where no other union graph holds them)."""
+        self._remove_graphs(graphs)
+        self._revision += 1
+
+    def _remove_graphs(self, graphs: Iterable[str]) -> None:
+        """Remove named graphs; their triples leave the default graph unless another union graph still holds them."""
+        leaving: set[ox.Triple] = set()
+        for name in dict.fromkeys(graphs):
+            node = ox.NamedNode(name)
+            if not self._store.contains_named_graph(node):
+                continue
+            if in_union(name):
+                leaving.update(q.triple for q in self._store.quads_for_pattern(None, None, None, node))
+            self._store.remove_graph(node)
+        stale = [
+            ox.Quad(t.subject, t.predicate, t.object, DEFAULT_GRAPH)
+            for t in leaving
+            if not any(
+                isinstance(q.graph_name, ox.NamedNode) and in_union(q.graph_name.value)
+                for q in self._store.quads_for_pattern(t.subject, t.predicate, t.object, None)
+            )
+        ]
+        for quad in stale:
+            self._store.remove(quad)
 
     # -- querying -------------------------------------------------------------------------------------------
 
@@ -341,10 +397,10 @@ class GraphStore:
         if default_graph is not None or named_graphs is not None:
             default = [ox.NamedNode(g) for g in default_graph or ()]
             named = [ox.NamedNode(g) for g in named_graphs or ()]
-        elif declares_dataset(query):
-            default, named = None, None
         else:
-            default, named = list(self.default_graphs()), None
+            # The store's default graph is the materialised union (see the module docstring), unless the query
+            # declares its own dataset, which Oxigraph then honours.
+            default, named = None, None
         bound = {ox.Variable(name): value for name, value in (substitutions or {}).items()}
         return self._store.query(
             query,
@@ -364,8 +420,12 @@ class GraphStore:
 
     def triples(self, kinds: Iterable[GraphKind] = QUERY_KINDS) -> Iterator[ox.Triple]:
         """Distinct triples of the union of the graphs of ``kinds``."""
+        wanted = tuple(kinds)
+        if set(wanted) == set(QUERY_KINDS):
+            yield from (q.triple for q in self._store.quads_for_pattern(None, None, None, DEFAULT_GRAPH))
+            return
         seen: set[ox.Triple] = set()
-        for name in self.graphs(kinds):
+        for name in self.graphs(wanted):
             for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(name)):
                 if quad.triple not in seen:
                     seen.add(quad.triple)
@@ -378,10 +438,11 @@ class GraphStore:
         ``turtle``/``nt``/``rdfxml``/``jsonld`` (of ``kinds``, default ontology + data + extra)."""
         if fmt in DATASET_FORMATS:
             names = None if kinds is None else set(self.graphs(kinds))
+            # The default graph is derived from the named graphs: a dataset dump has each triple once per file.
             quads = (
                 q
                 for q in self._store
-                if names is None or (isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value in names)
+                if isinstance(q.graph_name, ox.NamedNode) and (names is None or q.graph_name.value in names)
             )
             return as_bytes(ox.serialize(quads, format=DATASET_FORMATS[fmt], prefixes=PREFIXES))
         if fmt in GRAPH_FORMATS:
@@ -391,6 +452,14 @@ class GraphStore:
     def to_rdflib(self, kinds: Iterable[GraphKind] = ("ontology", "data", "extra")) -> rdflib.Graph:
         """An rdflib graph of the union of the graphs of ``kinds`` (for pySHACL)."""
         return rdflib_graph(self.triples(kinds))
+
+
+def _with_union_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:
+    """The quads, each followed by its copy in the default graph when its graph is in the union."""
+    for quad in quads:
+        yield quad
+        if isinstance(quad.graph_name, ox.NamedNode) and in_union(quad.graph_name.value):
+            yield ox.Quad(quad.subject, quad.predicate, quad.object, DEFAULT_GRAPH)
 
 
 @contextmanager

@@ -134,9 +134,9 @@ def test_a_chain_of_100k_documents_does_not_recurse() -> None:
     length = 100_000
     store = GraphStore()
     implements = ox.NamedNode(DH + "implements")
-    graph = ox.NamedNode("https://w3id.org/vn-directives/graph/data/chain")
-    store.oxigraph.extend(
-        ox.Quad(ox.NamedNode(f"{EX}{i + 1}"), implements, ox.NamedNode(f"{EX}{i}"), graph) for i in range(length)
+    store.extend_graph(
+        "https://w3id.org/vn-directives/graph/data/chain",
+        (ox.Triple(ox.NamedNode(f"{EX}{i + 1}"), implements, ox.NamedNode(f"{EX}{i}")) for i in range(length)),
     )
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(200)

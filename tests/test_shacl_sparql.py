@@ -13,7 +13,6 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pyoxigraph as ox
 import pytest
 import rdflib
 from test_shapes import _reuse_parsed_sparql, base_text, case_folders, ontology_graph, shapes_graph
@@ -163,7 +162,7 @@ def test_incremental_sees_a_change(generated: GraphStore) -> None:
             (b, "ImplementsCycleShape"),
         }
     finally:
-        generated.oxigraph.remove_graph(ox.NamedNode(graph_iri("data", "change")))
+        generated.remove_graphs([graph_iri("data", "change")])
 
 
 # -- unsupported features are refused -------------------------------------------------------------------------

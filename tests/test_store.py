@@ -111,6 +111,20 @@ def test_reloading_a_file_replaces_its_graph(tmp_path: Path) -> None:
     assert len(store) == 1
 
 
+def test_replacing_a_graph_keeps_the_materialised_union_exact(tmp_path: Path) -> None:
+    one, two = tmp_path / "one.ttl", tmp_path / "two.ttl"
+    one.write_text(f"<{EX}a> <{EX}b> <{EX}shared> . <{EX}a> <{EX}b> <{EX}only-one> .\n", encoding="utf-8")
+    two.write_text(f"<{EX}a> <{EX}b> <{EX}shared> .\n", encoding="utf-8")
+    store = GraphStore()
+    store.load([Source(one, "data"), Source(two, "extra")], progress=False)
+    one.write_text(f"<{EX}a> <{EX}b> <{EX}new> .\n", encoding="utf-8")
+    store.load([Source(one, "data")], progress=False)
+    objects = {str(row["o"].value) for row in _select(store, f"SELECT ?o WHERE {{ <{EX}a> <{EX}b> ?o }}")}
+    assert objects == {f"{EX}shared", f"{EX}new"}, "a triple leaves the union only when no union graph holds it"
+    assert {t.object.value for t in store.triples()} == objects
+    assert len(store) == 2, "the materialised default graph is not counted"
+
+
 def test_missing_file_and_unknown_extension_are_load_errors(tmp_path: Path) -> None:
     store = GraphStore()
     with pytest.raises(LoadError, match="no such file"):
