@@ -27,6 +27,11 @@ writes `DIR/graph.nt` (or `graph.nt.gz`) and `DIR/defects.json`. The same seed a
   a document names them; districts and communes have synthetic names, the same for every seed;
 - evidence behind every node: `dh:Evidence` with a quote and `dh:source` to one of eight synthetic `dh:Source`s.
 
+**The flagship.** From 10⁵ triples the first central document (always before the reform) is nationwide, as the
+Politburo's major resolutions are: every province answers it, and from 5·10⁶ triples every district of every province
+too (~700, about 1,500 documents in its lineage, the size the issue's figures were measured on); below that, as many
+districts per province as the other documents get. It gives the benchmark's "largest lineage" a realistic size.
+
 **Sizes.** `S` ≈ 10⁴ triples, `M` ≈ 10⁶, `L` ≈ 10⁷, or an explicit count. The size sets the number of central
 documents (≈ 1.5 · (N/10⁴)^0.55), how many provinces answer each and how many districts or communes answer each
 province, and (below 10⁵ triples) how many indicators and tasks a document has; generation stops at the first
@@ -84,6 +89,10 @@ CENTRAL_TERMS: Final = (date(2016, 1, 28), date(2021, 2, 1), date(2026, 1, 23))
 LOCAL_TERMS: Final = (date(2015, 10, 15), date(2020, 10, 15), REFORM, date(2025, 10, 15))
 #: Documents of a kind an issuer numbers per year (State) or per term (Party): the numbering rate.
 RATES: Final = {"NQ": 10, "KL": 40, "CT": 6, "province": 15, "district": 12, "commune": 10, "plan": 250}
+#: From this many triples the first central document is the nationwide flagship (below, it would be all there is).
+NATIONWIDE: Final = 100_000
+#: From this many triples the flagship is answered by every district as well.
+NATIONWIDE_DISTRICTS: Final = 5_000_000
 
 
 @dataclass(frozen=True)
@@ -217,10 +226,21 @@ class Hierarchy:
 
     # -- provinces and below --------------------------------------------------------------------------
 
+    def flagship(self, central: Doc) -> bool:
+        """Whether the central document is the nationwide one (the first, from 10⁵ triples)."""
+        return self.plan.target >= NATIONWIDE and central is self.centrals[0]
+
     def provinces(self, central: Doc) -> list[str]:
         after = central.day + timedelta(days=60) >= REFORM
         names = self.gazetteer.provinces(REFORM if after else _BEFORE_REFORM)
-        return self.rng.sample(names, min(self.plan.provinces, len(names)))
+        wanted = len(names) if self.flagship(central) else min(self.plan.provinces, len(names))
+        return self.rng.sample(names, wanted)
+
+    def _lower_count(self, central: Doc, total: int) -> int:
+        """How many of a province's ``total`` districts or communes answer the central document."""
+        if self.flagship(central) and self.plan.target >= NATIONWIDE_DISTRICTS:
+            return total
+        return min(self.plan.lower, total)
 
     def _clamp(self, day: date, *, after: bool) -> date:
         return max(day, REFORM) if after else min(day, _BEFORE_REFORM)
@@ -257,7 +277,7 @@ class Hierarchy:
         b_day = self._clamp(a_day + timedelta(days=rng.randint(7, 60)), after=after)
         lower_total = self.gazetteer.lower_units(name, a_day)
         lowers: list[tuple[Unit, date]] = []
-        for index in rng.sample(range(lower_total), min(self.plan.lower, lower_total)):
+        for index in rng.sample(range(lower_total), self._lower_count(central, lower_total)):
             d_day = self._clamp(a_day + timedelta(days=rng.randint(10, 90)), after=after)
             lowers.append((self.gazetteer.lower(unit, name, index, a_day), d_day))
         if relational == "cycle":
