@@ -19,7 +19,7 @@ import httpx
 from bench._run_common import ROOT, SizeRun, median, python_command, run_probe, timed_ms
 from bench._run_queries import Endpoint, lookup_query, run_mix
 from bench._run_servers import Server, ServerFailed, Servers, oxigraph_load
-from bench.generate import generate
+from bench.generate import VERSION, generate
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -69,11 +69,12 @@ class Context:
 
 
 def ensure_graph(size: str, directory: Path) -> dict[str, Any]:
-    """Generate the graph of ``size`` into ``directory`` unless the one there was made with the same seed and size."""
+    """Generate the graph of ``size`` into ``directory`` unless the one there was made with the same seed, size and
+    generator version."""
     manifest = directory / "defects.json"
     if (directory / "graph.nt").is_file() and manifest.is_file():
         header: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))
-        if header.get("seed") == SEED and header.get("size") == size:
+        if header.get("seed") == SEED and header.get("size") == size and header.get("version") == VERSION:
             return header
     generate(directory, size=size, seed=SEED)
     loaded: dict[str, Any] = json.loads(manifest.read_text(encoding="utf-8"))

@@ -46,9 +46,10 @@ total, symbols not matching their branch's pattern or with a wrong type code, an
 document type. The first chance of each kind is always taken, so every size has at least one of each. Everything
 else validates clean: validating ontology + graph reports exactly the listed results.
 
-**`defects.json`**: `{"generator", "seed", "size", "target_triples", "triples", "documents", "data", "shapes": {kind:
-{shape, severity}}, "counts": {kind: n}, "expected_results": n, "defects": [{"id", "kind", "description", "results":
-[{"focus": IRI, "shape": "https://w3id.org/vn-directives/shapes#…", "severity": "Violation"|"Warning"}]}]}`.
+**`defects.json`**: `{"generator", "version", "seed", "size", "target_triples", "triples", "documents", "data",
+"shapes": {kind: {shape, severity}}, "counts": {kind: n}, "expected_results": n, "defects": [{"id", "kind",
+"description", "results": [{"focus": IRI, "shape": "https://w3id.org/vn-directives/shapes#…", "severity":
+"Violation"|"Warning"}]}]}`.
 Score a validation run by comparing its (focus, shape) pairs with the union of the `results`.
 """
 
@@ -93,6 +94,8 @@ RATES: Final = {"NQ": 10, "KL": 40, "CT": 6, "province": 15, "district": 12, "co
 NATIONWIDE: Final = 100_000
 #: From this many triples the flagship is answered by every district as well.
 NATIONWIDE_DISTRICTS: Final = 5_000_000
+#: Bumped whenever the same seed and size give another graph: a cached graph of another version is regenerated.
+VERSION: Final = 2
 
 
 @dataclass(frozen=True)
@@ -415,6 +418,7 @@ def generate(
     seconds = time.perf_counter() - started
     header = {
         "generator": "bench.generate",
+        "version": VERSION,
         "seed": seed,
         "size": str(size),
         "target_triples": target,
