@@ -4,13 +4,13 @@ An edge ``a → b`` with relation ``r`` means "a r b" (``a dh:implements b``). F
 finds the documents that (transitively) implement X, ``up`` what X (transitively) implements, ``both`` either way.
 Each edge carries the quotes of the ``dh:Statement`` nodes that describe it (docs/model.md, "Evidence").
 
-The traversal is a breadth-first search with an explicit queue (no recursion: a chain of 10⁵ documents is fine).
-The graph index is built once per store revision and cached.
+The traversal is a breadth-first search, one level at a time over plain lists (no recursion: a chain of 10⁵
+documents is fine), on an index built once per store revision and cached: each document's steps, edges (with their
+evidence) and node fields are precomputed there, so a search does little more than networkx's own traversal would.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -21,7 +21,7 @@ from graph_api.errors import QueryError
 from graph_api.namespaces import DH
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Collection
 
     from graph_api.store import GraphStore
     from graph_api.types import Direction, Term
@@ -109,8 +109,29 @@ def _value(term: Term | None) -> str:
     raise QueryError(f"unexpected term {term!r} in the lineage index")
 
 
+#: One step of the search: (relation, the document at the other end, the edge).
+_Step = tuple[str, str, LineageEdge]
+
+_new = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _node(fields: dict[str, Any], depth: int) -> LineageNode:
+    """``LineageNode(**fields | {"depth": depth})``, without the generated ``__init__`` and its four frozen
+    ``object.__setattr__`` calls: a search creates one node per document reached, and this halves what that costs.
+    ``fields`` is the node's prototype in :class:`LineageIndex`; the result equals the constructor's (tested)."""
+    node: LineageNode = _new(LineageNode)
+    _set_attribute(node, "__dict__", {**fields, "depth": depth})
+    return node
+
+
 class LineageIndex:
-    """The document relations of one store revision, as a networkx ``MultiDiGraph`` keyed by relation name."""
+    """The document relations of one store revision, as a networkx ``MultiDiGraph`` keyed by relation name.
+
+    The search itself does not go through networkx: each document's steps in either direction are precomputed
+    here into plain tuples (in the graph's own order), each with its :class:`LineageEdge` (evidence included)
+    built once, so that a query is a breadth-first search over dicts and creates only the nodes it returns.
+    """
 
     def __init__(self, store: GraphStore) -> None:
         self.revision = store.revision
@@ -134,19 +155,53 @@ class LineageIndex:
         self.symbols = {_value(row["doc"]): _value(row["symbol"]) for row in store.select(_LABELS)}
         #: Each document's type names, sorted once here rather than on every lineage answer.
         self.type_names = {iri: tuple(sorted(names)) for iri, names in self.types.items()}
+        #: Each document's :class:`LineageNode` fields but its depth, built once here (see :func:`_node`).
+        self._fields = {
+            iri: {"iri": iri, "depth": 0, "symbol": self.symbols.get(iri), "types": self.type_names.get(iri, ())}
+            for iri in self.graph
+        }
+        edges = {
+            (a, b, relation): LineageEdge(a, b, relation, data["evidence"])
+            for a, b, relation, data in self.graph.edges(keys=True, data=True)
+        }
+        #: For each document, the steps of a search going down (the edges into it: their sources implement it)
+        #: and up (the edges out of it), in networkx's ``in_edges``/``out_edges`` order.
+        self._down: dict[str, tuple[_Step, ...]] = {
+            node: tuple((r, a, edges[a, node, r]) for a, keys in into.items() for r in keys)
+            for node, into in self.graph.pred.items()
+            if into
+        }
+        self._up: dict[str, tuple[_Step, ...]] = {
+            node: tuple((r, b, edges[node, b, r]) for b, keys in out.items() for r in keys)
+            for node, out in self.graph.succ.items()
+            if out
+        }
 
-    def _steps(self, node: str, direction: Direction, relations: Collection[str]) -> Iterable[tuple[str, str, str]]:
-        """Edges (source, target, relation) leaving ``node`` in the direction of travel."""
-        if node not in self.graph:
-            return
-        if direction in ("down", "both"):
-            for source, target, relation in self.graph.in_edges(node, keys=True):
-                if relation in relations:
-                    yield source, target, relation
-        if direction in ("up", "both"):
-            for source, target, relation in self.graph.out_edges(node, keys=True):
-                if relation in relations:
-                    yield source, target, relation
+    def _search(
+        self, root: str, direction: Direction, relations: frozenset[str], depth: int | None
+    ) -> tuple[dict[str, int], list[LineageEdge]]:
+        """Breadth-first search, one level at a time: each document's distance (root first, then in the order
+        found) and the edges followed, in the order followed, each once."""
+        tables = [t for way, t in (("down", self._down), ("up", self._up)) if direction in (way, "both")]
+        distance = {root: 0}
+        followed: list[LineageEdge] = []
+        frontier = [root]
+        level = 0
+        while frontier and (depth is None or level < depth):
+            level += 1
+            reached: list[str] = []
+            for node in frontier:
+                for table in tables:
+                    for relation, other, edge in table.get(node, ()):
+                        if relation in relations:
+                            followed.append(edge)
+                            if other not in distance:
+                                distance[other] = level
+                                reached.append(other)
+            frontier = reached
+        if direction == "both":  # an edge is met from both its ends
+            followed = list({id(edge): edge for edge in followed}.values())
+        return distance, followed
 
     def lineage(
         self,
@@ -158,40 +213,24 @@ class LineageIndex:
         types: Collection[str] | None = None,
     ) -> Lineage:
         """Breadth-first search from ``root``; see :func:`lineage`."""
-        unknown = set(relations) - set(RELATIONS)
+        wanted_relations = frozenset(relations)
+        unknown = wanted_relations - RELATIONS.keys()
         if unknown:
             raise QueryError(f"unknown relation(s) {', '.join(sorted(unknown))}; use {', '.join(RELATIONS)}")
         if direction not in ("down", "up", "both"):
             raise QueryError(f"direction must be down, up or both, not {direction!r}")
-        wanted_relations = frozenset(relations)
-        distance = {root: 0}
-        queue = deque([root])
-        edges: dict[tuple[str, str, str], None] = {}
-        while queue:
-            node = queue.popleft()
-            if depth is not None and distance[node] >= depth:
-                continue
-            for source, target, relation in self._steps(node, direction, wanted_relations):
-                edges[(source, target, relation)] = None
-                other = source if target == node else target
-                if other not in distance:
-                    distance[other] = distance[node] + 1
-                    queue.append(other)
-
-        wanted_types = frozenset(types) if types is not None else None
-
-        def kept(iri: str) -> bool:
-            return iri == root or wanted_types is None or not wanted_types.isdisjoint(self.types.get(iri, ()))
-
-        nodes = tuple(
-            LineageNode(iri, d, self.symbols.get(iri), self.type_names.get(iri, ()))
-            for iri, d in distance.items()
-            if iri != root and kept(iri)
-        )
-        kept_edges = tuple(
-            LineageEdge(s, t, r, self.graph.edges[s, t, r]["evidence"]) for s, t, r in edges if kept(s) and kept(t)
-        )
-        return Lineage(root, direction, nodes, kept_edges)
+        distance, followed = self._search(root, direction, wanted_relations, depth)
+        del distance[root]
+        fields = self._fields
+        if types is None:
+            nodes = tuple([_node(fields[iri], d) for iri, d in distance.items()])
+            return Lineage(root, direction, nodes, tuple(followed))
+        wanted_types = frozenset(types)
+        kept = {iri for iri in distance if not wanted_types.isdisjoint(self.types.get(iri, ()))}
+        kept.add(root)
+        nodes = tuple([_node(fields[iri], d) for iri, d in distance.items() if iri in kept])
+        edges = tuple(edge for edge in followed if edge.source in kept and edge.target in kept)
+        return Lineage(root, direction, nodes, edges)
 
 
 def lineage_index(store: GraphStore) -> LineageIndex:

@@ -2,7 +2,9 @@
 
 - :func:`lineage_json`: ``{"root", "rootItem", "direction", "relations", "depth", "nodes", "edges"}``; nodes are
   document items (:mod:`graph_api.documents`) plus ``depth``, edges ``{"source", "target", "relation", "evidence"}``
-  with ``source`` implementing (being based on, contributing to…) ``target``.
+  with ``source`` implementing (being based on, contributing to…) ``target``. :func:`lineage_json_bytes` is the same
+  answer already encoded (compact UTF-8 JSON, byte for byte what ``JSONResponse`` makes of it), assembled from each
+  document's and each edge's JSON, encoded once per store revision: what ``/lineage`` sends.
 - :func:`lineage_tree`: the root with ``children``, each child linked to its parent by ``relation`` and ``way``
   (``down``: the child implements the parent; ``up``: the parent implements the child). In a DAG a document can be
   reached from several parents: it is expanded under the first (nearest the root, in BFS order) and appears under
@@ -13,8 +15,9 @@
 from __future__ import annotations
 
 import io
+import json
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import networkx as nx
 
@@ -22,8 +25,13 @@ from graph_api.documents import document_index
 
 if TYPE_CHECKING:
     from graph_api.documents import DocumentIndex
-    from graph_api.lineage import Lineage, LineageEdge
+    from graph_api.lineage import Evidence, Lineage, LineageEdge
     from graph_api.store import GraphStore
+
+#: Compact JSON as Starlette's ``JSONResponse`` writes it (its ``render`` then encodes the text as UTF-8).
+_encode: Final = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+#: Most fragments :class:`_Fragments` keeps per table (a bound for callers making up their own lineages).
+_MOST_CACHED: Final = 500_000
 
 
 def _edge(edge: LineageEdge) -> dict[str, Any]:
@@ -55,6 +63,60 @@ def lineage_json(
         "nodes": nodes,
         "edges": [_edge(edge) for edge in _sorted_edges(result)],
     }
+
+
+class _Fragments:
+    """The JSON of the document items and lineage edges of one store revision, each encoded on first use and kept:
+    encoding is most of the cost of a large answer, and an item or an edge is the same in every answer."""
+
+    def __init__(self, store: GraphStore, base: str) -> None:
+        self.index = document_index(store, base)
+        #: IRI → (the item's symbol, for sorting; the node's UTF-8 JSON up to its depth: ``{"id":…,"depth":``).
+        self._nodes: dict[str, tuple[str | None, bytes]] = {}
+        #: (source, relation, target) → (the evidence it was encoded with, the edge's UTF-8 JSON).
+        self._edges: dict[tuple[str, str, str], tuple[tuple[Evidence, ...], bytes]] = {}
+
+    def node(self, iri: str) -> tuple[str | None, bytes]:
+        found = self._nodes.get(iri)
+        if found is None:
+            item = self.index.item(iri)
+            found = (item.symbol, (_encode(item.to_dict())[:-1] + ',"depth":').encode())
+            if len(self._nodes) < _MOST_CACHED:
+                self._nodes[iri] = found
+        return found
+
+    def edge(self, edge: LineageEdge) -> bytes:
+        key = (edge.source, edge.relation, edge.target)
+        found = self._edges.get(key)
+        if found is not None and (found[0] is edge.evidence or found[0] == edge.evidence):
+            return found[1]
+        data = _encode(_edge(edge)).encode()
+        if len(self._edges) < _MOST_CACHED:
+            self._edges[key] = (edge.evidence, data)
+        return data
+
+
+def lineage_json_bytes(
+    store: GraphStore, result: Lineage, base: str, *, relations: list[str], depth: int | None
+) -> bytes:
+    """:func:`lineage_json` encoded as compact UTF-8 JSON, equal byte for byte to ``JSONResponse(lineage_json(…))``'s
+    body, from fragments encoded once per store revision."""
+    fragments: _Fragments = store.derived((_Fragments, base), lambda current: _Fragments(current, base))
+    rows = []
+    for node in result.nodes:
+        symbol, head = fragments.node(node.iri)
+        rows.append((node.depth, symbol is None, symbol or "", node.iri, head))
+    rows.sort()  # lineage_json's order: depth, then symbol (none last), then IRI
+    top = {
+        "root": result.root,
+        "rootItem": fragments.index.item(result.root).to_dict(),
+        "direction": result.direction,
+        "relations": relations,
+        "depth": depth,
+    }
+    nodes = b",".join([b"%b%d}" % (head, node_depth) for node_depth, _, _, _, head in rows])
+    edges = b",".join([fragments.edge(edge) for edge in _sorted_edges(result)])
+    return b"".join([_encode(top)[:-1].encode(), b',"nodes":[', nodes, b'],"edges":[', edges, b"]}"])
 
 
 def _neighbours(result: Lineage) -> dict[str, list[tuple[str, LineageEdge, str]]]:

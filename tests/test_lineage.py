@@ -2,14 +2,18 @@ from __future__ import annotations
 
 import random
 import sys
+from dataclasses import FrozenInstanceError, asdict
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
-from conftest import CTR08, CTR12, CTR16, KH306, KH355, NQ15, QUOTE_306, make_store
+from conftest import CTR08, CTR12, CTR16, KH306, KH355, NQ15, QUOTE_306, make_store, new_store
 
 from graph_api.errors import QueryError
-from graph_api.lineage import lineage, lineage_index
-from graph_api.store import GraphStore
+from graph_api.lineage import LineageNode, lineage, lineage_index
+
+if TYPE_CHECKING:
+    from graph_api.store import GraphStore
 
 DH = "https://w3id.org/vn-directives/ontology#"
 EX = "http://example.org/doc/"
@@ -132,7 +136,7 @@ def test_cycles_terminate() -> None:
 @pytest.mark.timeout(60)
 def test_a_chain_of_100k_documents_does_not_recurse() -> None:
     length = 100_000
-    store = GraphStore()
+    store = new_store()
     implements = ox.NamedNode(DH + "implements")
     store.extend_graph(
         "https://w3id.org/vn-directives/graph/data/chain",
@@ -165,3 +169,14 @@ def test_project_graph_answers_the_lineage_questions(project_store: GraphStore) 
     up = lineage(project_store, resolve_one(project_store, "306/KH-UBND"), direction="up")
     assert [node.symbol for node in up.nodes] == ["16-CTr/TU", "15-NQ/TW"]
     assert all(edge.evidence for edge in up.edges), "every implements edge has a quote"
+
+
+def test_nodes_are_the_same_as_constructed_ones(documents_store: GraphStore) -> None:
+    """The search builds its nodes from per-index prototypes, not through ``__init__``: nothing may tell them apart."""
+    for result in (lineage(documents_store, KH306, direction="up"), lineage(documents_store, NQ15, types={"KH"})):
+        made = tuple(LineageNode(n.iri, n.depth, n.symbol, n.types) for n in result.nodes)
+        assert result.nodes == made
+        assert [(hash(n), repr(n), asdict(n)) for n in result.nodes] == [(hash(n), repr(n), asdict(n)) for n in made]
+        with pytest.raises(FrozenInstanceError):
+            result.nodes[0].depth = 0  # type: ignore[misc]
+    assert [n.depth for n in lineage(documents_store, KH306, direction="up").nodes] == [1, 2]

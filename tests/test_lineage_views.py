@@ -5,18 +5,21 @@ from __future__ import annotations
 import io
 import random
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pytest
 from conftest import CTR08, CTR12, CTR16, KH306, NQ15
+from fastapi.responses import JSONResponse
 from lineage_dags import RELATION_SETS, random_dag, sparql_edges, sparql_nodes
 
 from graph_api.iris import DEFAULT_BASE as BASE
 from graph_api.lineage import lineage
-from graph_api.lineage_views import lineage_graphml, lineage_json, lineage_tree
+from graph_api.lineage_views import lineage_graphml, lineage_json, lineage_json_bytes, lineage_tree
 
 if TYPE_CHECKING:
+    from graph_api.lineage import Lineage
     from graph_api.store import GraphStore
 
 
@@ -98,3 +101,33 @@ def test_graphml_for_gephi(project_store: GraphStore) -> None:
     [attributes] = graph.get_edge_data(KH306, CTR16).values()
     assert attributes["relation"] == "implements"
     assert "16-CTr/TU" in attributes["quotes"]
+
+
+def _encoded_equals_the_dict(store: GraphStore, found: Lineage, relations: list[str], depth: int | None) -> None:
+    expected = JSONResponse(lineage_json(store, found, BASE, relations=relations, depth=depth)).body
+    assert lineage_json_bytes(store, found, BASE, relations=relations, depth=depth) == expected
+    assert lineage_json_bytes(store, found, BASE, relations=relations, depth=depth) == expected  # from the cache
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_encoded_answer_is_the_json_response_of_the_dict(seed: int) -> None:
+    dag = random_dag(seed)
+    rng = random.Random(seed)
+    for _ in range(3):
+        root = rng.choice(dag.documents)
+        relations = list(rng.choice(RELATION_SETS))
+        for direction in ("down", "up", "both"):
+            depth = rng.choice([None, 1, 2])
+            types = rng.choice([None, ["ImplementationPlan"], ["Resolution", "ActionProgramme"]])
+            found = lineage(dag.store, root, direction=direction, relations=relations, depth=depth, types=types)
+            _encoded_equals_the_dict(dag.store, found, relations, depth)
+
+
+def test_encoded_answer_of_the_seed_graph_and_of_made_up_lineages(project_store: GraphStore) -> None:
+    found = lineage(project_store, NQ15, relations=["implements", "basedOn", "contributesTo"], direction="both")
+    _encoded_equals_the_dict(project_store, found, ["implements", "basedOn", "contributesTo"], None)
+    _encoded_equals_the_dict(project_store, lineage(project_store, BASE + "nowhere"), ["implements"], 2)
+    # An edge with other evidence than the graph's is encoded afresh, not taken from the cache.
+    bare = replace(found, edges=tuple(replace(edge, evidence=()) for edge in found.edges))
+    _encoded_equals_the_dict(project_store, bare, ["implements"], None)
+    assert b'"quote"' not in lineage_json_bytes(project_store, bare, BASE, relations=["implements"], depth=None)

@@ -7,7 +7,7 @@ JSON (flat nodes and edges, or ``shape=tree`` for tree widgets) or GraphML (``fo
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Final, Literal
+from typing import Annotated, Final, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
@@ -19,7 +19,8 @@ from graph_api.http.common import accept_header, allow_params, negotiate
 from graph_api.http.deps import SettingsDep, StoreDep  # noqa: TC001 - FastAPI reads the annotations at runtime
 from graph_api.http.examples import example
 from graph_api.lineage import RELATIONS, lineage
-from graph_api.lineage_views import lineage_graphml, lineage_json, lineage_tree
+from graph_api.lineage_views import lineage_graphml, lineage_json_bytes, lineage_tree
+from graph_api.timing import timed
 
 router = APIRouter(tags=["lineage"])
 
@@ -111,17 +112,18 @@ async def get_lineage(
     types = split_list(type_) or None
     base = settings.base_iri
 
-    def answer() -> Any:
-        root = find_document(store, doc, base)
-        found = lineage(store, root, direction=direction, relations=wanted, depth=depth, types=types)
-        if chosen.name == "graphml":
-            return lineage_graphml(store, found, base)
-        if shape == "tree":
-            return lineage_tree(store, found, base)
-        return lineage_json(store, found, base, relations=wanted, depth=depth)
+    def answer() -> Response:
+        with timed("resolve"):
+            root = find_document(store, doc, base)
+        with timed("lineage"):
+            found = lineage(store, root, direction=direction, relations=wanted, depth=depth, types=types)
+        headers = {"Vary": "Accept"}
+        with timed("serialize"):
+            if chosen.name == "graphml":
+                return Response(lineage_graphml(store, found, base), media_type=chosen.media_type, headers=headers)
+            if shape == "tree":
+                return JSONResponse(lineage_tree(store, found, base), headers=headers)
+            body = lineage_json_bytes(store, found, base, relations=wanted, depth=depth)
+            return Response(body, media_type=chosen.media_type, headers=headers)
 
-    body = await run_in_threadpool(answer)
-    headers = {"Vary": "Accept"}
-    if isinstance(body, bytes):
-        return Response(body, media_type=chosen.media_type, headers=headers)
-    return JSONResponse(body, headers=headers)
+    return await run_in_threadpool(answer)
