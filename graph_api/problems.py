@@ -1,7 +1,12 @@
 """Errors as RFC 9457 ``application/problem+json``: the one place where exceptions become HTTP responses.
 
 - a :class:`~graph_api.errors.GraphApiError` gives its own status, title and detail, plus its structured fields
-  (:meth:`~graph_api.errors.GraphApiError.extra`) as extension members;
+  (:meth:`~graph_api.errors.GraphApiError.extra`) as extension members and the headers it calls for
+  (:meth:`~graph_api.errors.GraphApiError.headers`: ``Retry-After`` on a 429 or a 503 ``StoreBusy``,
+  ``WWW-Authenticate`` on a 401). The errors of writes: ``ChangeRejected`` 422 with the SHACL report (its results
+  in JSON; a client that prefers ``text/turtle`` gets the ``sh:ValidationReport`` itself, in Turtle),
+  ``DocumentInputError`` 422 with the JSON path, ``InvalidChange``/``UpdateError`` 400, ``ProtectedGraph`` 403,
+  ``DocumentExists``/``UnexportedChanges`` 409, ``PreconditionFailed`` 412, ``StoreBusy`` 503;
 - Starlette's HTTP errors (unknown path 404, method not allowed 405 with ``Allow``…) keep their status and headers;
 - FastAPI's request validation errors (a query parameter of the wrong type…) are a 400 listing each error;
 - anything else is a 500 whose detail says nothing about the code (it is logged, never sent as a traceback).
@@ -17,12 +22,13 @@ import re
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
 
+import mimeparse  # type: ignore[import-untyped]
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from graph_api.errors import GraphApiError
+from graph_api.errors import ChangeRejected, GraphApiError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request, Response
@@ -75,7 +81,21 @@ async def _graph_api_error(request: Request, exc: Exception) -> Response:
         raise exc
     if exc.status >= 500:
         log.warning("%s %s: %s", request.method, request.url.path, exc)
-    return problem_response(problem_body(exc, request.url.path), exc.status)
+    if isinstance(exc, ChangeRejected) and _prefers_turtle(request):
+        return PlainTextResponse(exc.report.to_turtle(), status_code=exc.status, media_type="text/turtle")
+    return problem_response(problem_body(exc, request.url.path), exc.status, exc.headers() or None)
+
+
+def _prefers_turtle(request: Request) -> bool:
+    """Whether the request's Accept prefers Turtle to problem+json (a rejected change's report)."""
+    accept = ",".join(request.headers.getlist("accept"))
+    if "turtle" not in accept:
+        return False
+    try:
+        best = mimeparse.best_match([PROBLEM_MEDIA_TYPE, "application/json", "text/turtle"], accept)
+    except (ValueError, mimeparse.MimeTypeParseException):
+        return False
+    return bool(best == "text/turtle")
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

@@ -21,6 +21,7 @@ import rdflib
 
 from graph_api.errors import BadRequest, LoadError, UnsupportedMediaType
 from graph_api.namespaces import SH
+from graph_api.ssrf import screen_submission
 from graph_api.store import GraphStore, graph_iri
 from graph_api.validation import SEVERITIES, ValidationReport, validate
 
@@ -149,7 +150,8 @@ def parse_submission(body: bytes, content_type: str | None, *, base_iri: str) ->
     """The triples of a request body in one of :data:`SUBMISSION_FORMATS`; relative IRIs resolve against the base.
 
     Raises :class:`UnsupportedMediaType` (415) for another media type and :class:`LoadError` (422, with the
-    parser's message and line) when the body does not parse.
+    parser's message and line) when the body does not parse; before parsing, :func:`graph_api.ssrf.screen_submission`
+    refuses (400) remote JSON-LD contexts, XML external entities and bodies nested too deep.
     """
     media = (content_type or "").split(";", 1)[0].strip().lower()
     fmt = SUBMISSION_FORMATS.get(media)
@@ -160,6 +162,7 @@ def parse_submission(body: bytes, content_type: str | None, *, base_iri: str) ->
         body.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise UnsupportedMediaType(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from exc
+    screen_submission(body, fmt)
     try:
         quads = ox.parse(input=body, format=fmt, base_iri=base_iri, rename_blank_nodes=True)
         return [quad.triple for quad in quads]
