@@ -5,6 +5,8 @@ A store directory (``GRAPH_API_STORE``) holds::
     manifest.json       which database is current and what it was built from: schema, pyoxigraph version, base
                         IRI, each source's path, kind, graph, size and SHA-256; replaced atomically, written last
     build.lock          held exclusively while a build runs; names the builder
+    write.lock          held exclusively while a change is committed, shared while a reader opens the database
+    journal.json        the undo of the change being committed (graph_api.journal); present only during a commit
     db-<stamp>/         Oxigraph databases: the current one, and older ones while a running process still reads them
     db-<stamp>.lock     held shared by every process that reads that database (its query workers read under it)
 
@@ -14,9 +16,18 @@ database is opened read-only: no file is parsed. Otherwise the store is rebuilt:
 fails or is killed half-way leaves the previous database current and usable. Databases no process reads any more,
 and half-built ones, are removed by the next build.
 
-After a build nothing writes: every process (servers, their query workers, CLI commands) reads a database read-only,
-so any number of them share one directory. Builds run one at a time; a second one fails at once with a
-:class:`ConfigError` naming the process that holds ``build.lock``.
+Builds run one at a time; a second one fails at once with a :class:`ConfigError` naming the process that holds
+``build.lock``.
+
+Writes (``writable=True``): one process opens the current database read-write (Oxigraph allows one) and commits
+changes through :mod:`graph_api.transactions`, which journals each one and counts it in the manifest: ``changes``
+(committed to this database), ``sequence`` (the last change's number over the store's life) and ``exported`` (the
+number up to which the data files hold them, set by :func:`mark_exported`). Any number of other processes still
+read it read-only: they open it under a shared ``write.lock`` (so never in the middle of a commit) and see the
+state committed when they opened it; a worker that wants newer changes re-opens when :func:`committed_state`
+changes. A leftover journal is rolled back by the next writable open. While changes are not exported, a rebuild
+from the files would lose them: it is refused (:class:`UnexportedChanges`) unless ``discard_changes``; the audit
+log (:mod:`graph_api.audit`) is carried over to the rebuilt database, without the records of discarded changes.
 """
 
 from __future__ import annotations
@@ -26,24 +37,27 @@ import gc
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import time
 import traceback
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 
+from graph_api import journal
+from graph_api.audit import AUDIT_GRAPH
 from graph_api.bulk import LoadedFile, bulk_load
-from graph_api.errors import ConfigError, LoadError
+from graph_api.errors import ConfigError, LoadError, StoreBusy, UnexportedChanges
 from graph_api.locks import FileLock, LockBusy, note_of
 from graph_api.store import GraphStore
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from graph_api.store import QuadTransform, Source
     from graph_api.types import PathLike
@@ -52,6 +66,9 @@ if TYPE_CHECKING:
 SCHEMA: Final = 2  # 2: the query union is materialised in the default graph
 MANIFEST: Final = "manifest.json"
 BUILD_LOCK: Final = "build.lock"
+WRITE_LOCK: Final = "write.lock"
+#: The command that writes committed changes back to the data files (named by :class:`UnexportedChanges`).
+EXPORT_COMMAND: Final = "graph-api export --data"
 _DB: Final = "db-"
 _LOCK: Final = ".lock"
 _TMP: Final = ".tmp"
@@ -96,6 +113,14 @@ class Manifest:
     quads: int
     built: str
     seconds: float
+    changes: int = 0
+    sequence: int = 0
+    exported: int = 0
+
+    @property
+    def pending(self) -> int:
+        """Committed changes the data files do not hold yet."""
+        return self.sequence - self.exported
 
     def describes(self, base_iri: str, sources: Sequence[SourceRecord]) -> bool:
         """Whether the database holds exactly these files loaded this way (else it must be rebuilt)."""
@@ -127,7 +152,7 @@ class Manifest:
             file.flush()
             os.fsync(file.fileno())
         os.replace(temporary, directory / MANIFEST)
-        _fsync_directory(directory)
+        journal.sync_directory(directory)
 
 
 def open_store(
@@ -139,15 +164,19 @@ def open_store(
     rewrites: bool,
     progress: bool | None = None,
     rebuild: bool = False,
+    writable: bool = False,
+    discard_changes: bool = False,
 ) -> GraphStore:
-    """The store directory's database, opened read-only; (re)built first when its sources, base IRI or version
-    differ from the manifest's, or when ``rebuild``. ``rewrites``: whether ``transform`` changes quads (re-basing),
-    which rules out the fastest loading path."""
+    """The store directory's database, opened read-only (read-write when ``writable``, a leftover journal rolled
+    back first); (re)built first when its sources, base IRI or version differ from the manifest's, or when
+    ``rebuild``. ``rewrites``: whether ``transform`` changes quads (re-basing), which rules out the fastest loading
+    path. A rebuild is refused while committed changes are not exported (:class:`UnexportedChanges`), unless
+    ``discard_changes``."""
     root = Path(directory)
     _prepare(root)
     if not rebuild:
         wanted = [SourceRecord.read(source) for source in sources]
-        reused = _open_current(root, lambda manifest: manifest.describes(base_iri, wanted))
+        reused = _open_current(root, lambda manifest: manifest.describes(base_iri, wanted), writable=writable)
         if reused is not None:
             return reused
     try:
@@ -156,13 +185,144 @@ def open_store(
         holder = note_of(root / BUILD_LOCK) or str(exc)
         raise ConfigError(f"the store {root} is being built by another process ({holder}); try again later") from None
     with build_lock:
+        _refuse_unexported(root, Manifest.read(root), discard_changes)
         manifest = _build(root, sources, transform, base_iri=base_iri, rewrites=rewrites, progress=progress)
-        manifest.write(root)
-        opened = _open_current(root, lambda current: current.database == manifest.database)
+        try:
+            with _write_lock(root, shared=False):  # no commit while the current database is replaced
+                previous = Manifest.read(root)  # again: a writer may have committed during the build
+                _refuse_unexported(root, previous, discard_changes)
+                through = min(_committed(root, previous), previous.exported) if previous is not None else 0
+                carried = _audit_of(root, previous, through) if previous is not None else []
+                _add(root / manifest.database, carried)
+                manifest = replace(manifest, quads=manifest.quads + len(carried), sequence=through, exported=through)
+                manifest.write(root)
+                journal.clear(root)  # a journal left for the previous database does not apply to this one
+        except BaseException:
+            shutil.rmtree(root / manifest.database, ignore_errors=True)
+            raise
+        opened = _open_current(root, lambda current: current.database == manifest.database, writable=writable)
         _collect(root, keep=manifest.database)
     if opened is None:  # pragma: no cover - only if the database just built cannot be read back
         raise ConfigError(f"cannot open the store just built in {root / manifest.database}")
     return opened
+
+
+def open_current(directory: PathLike, *, writable: bool = False) -> GraphStore:
+    """The directory's current database as it is, whatever its sources say now (to export committed changes
+    before a rebuild); a :class:`ConfigError` when there is none."""
+    root = Path(directory)
+    _prepare(root)
+    opened = _open_current(root, lambda _: True, writable=writable)
+    if opened is None:
+        raise ConfigError(f"{root} holds no store yet: load it first")
+    return opened
+
+
+def committed_state(directory: PathLike) -> tuple[str, int] | None:
+    """(database, number of the last committed change) from the manifest: it changes when a change is committed or
+    the store is rebuilt, never for a change rolled back; a reader re-opens the store when it changes."""
+    manifest = Manifest.read(Path(directory))
+    return (manifest.database, manifest.sequence) if manifest is not None else None
+
+
+def record_commit(directory: Path, database: str, number: int) -> dict[str, int]:
+    """Count a committed change (number ``number``) in the manifest; return the counters as they were before.
+    A :class:`ConfigError` when the store was rebuilt meanwhile (the change went to a database no longer current)."""
+    manifest = Manifest.read(directory)
+    if manifest is None or manifest.database != database:
+        raise ConfigError(f"the store {directory} was rebuilt while it was open for writing; open it again")
+    before = {"changes": manifest.changes, "sequence": manifest.sequence}
+    replace(manifest, changes=manifest.changes + 1, sequence=number).write(directory)
+    return before
+
+
+def restore_counters(directory: Path, database: str, counters: dict[str, int]) -> None:
+    """Put back the change counters a journal recorded (its change was rolled back)."""
+    manifest = Manifest.read(directory)
+    if manifest is not None and manifest.database == database:
+        changes, sequence = counters.get("changes", manifest.changes), counters.get("sequence", manifest.sequence)
+        if (manifest.changes, manifest.sequence) != (changes, sequence):
+            replace(manifest, changes=changes, sequence=sequence).write(directory)
+
+
+def mark_exported(directory: Path, database: str, sources: Sequence[Source]) -> None:
+    """Record that the data files hold every committed change: the manifest takes their new hashes (the database
+    describes them, so it is reused rather than rebuilt) and ``exported`` becomes the last change's number."""
+    manifest = Manifest.read(directory)
+    if manifest is None or manifest.database != database:
+        raise ConfigError(f"the store {directory} was rebuilt during the export; export again")
+    records = tuple(SourceRecord.read(source) for source in sources)
+    replace(manifest, sources=records, exported=manifest.sequence).write(directory)
+
+
+def _refuse_unexported(root: Path, manifest: Manifest | None, discard_changes: bool) -> None:
+    """Raise :class:`UnexportedChanges` when the current database holds committed changes the files do not."""
+    if manifest is not None and not discard_changes:
+        pending = _committed(root, manifest) - manifest.exported
+        if pending > 0:
+            raise UnexportedChanges(pending, EXPORT_COMMAND)
+
+
+def _add(database: Path, quads: Sequence[ox.Quad]) -> None:
+    """Add quads to a closed database (the audit log carried over to a new build)."""
+    if quads:
+        store = ox.Store(str(database))
+        store.extend(quads)
+        store.flush()
+        del store
+
+
+def _committed(root: Path, manifest: Manifest | None) -> int:
+    """The number of the last change committed to the current database (a journal's commit did not happen)."""
+    if manifest is None:
+        return 0
+    entry = journal.read(root)
+    if entry is not None and entry.database == manifest.database:
+        return min(manifest.sequence, entry.counters.get("sequence", manifest.sequence))
+    return manifest.sequence
+
+
+_NUMBERED: Final = re.compile(r"/change/([0-9]+)(?:/|$)")
+
+
+def _audit_of(root: Path, manifest: Manifest, through: int) -> list[ox.Quad]:
+    """The audit log of the manifest's database, without the records of changes numbered after ``through``."""
+    if not (root / manifest.database).is_dir():
+        return []
+    try:
+        database = ox.Store.read_only(str(root / manifest.database))
+    except OSError:
+        return []
+    kept = []
+    for quad in database.quads_for_pattern(None, None, None, ox.NamedNode(AUDIT_GRAPH)):
+        numbered = _NUMBERED.search(quad.subject.value) if isinstance(quad.subject, ox.NamedNode) else None
+        if numbered is None or int(numbered.group(1)) <= through:
+            kept.append(quad)
+    del database
+    return kept
+
+
+@contextlib.contextmanager
+def _write_lock(root: Path, *, shared: bool, timeout: float = 30.0) -> Iterator[None]:
+    """Hold ``write.lock`` (waiting up to ``timeout`` seconds): exclusive to commit or switch databases, shared to
+    open a database at a committed state."""
+    lock = wait_for_lock(root / WRITE_LOCK, shared=shared, timeout=timeout)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def wait_for_lock(path: Path, *, shared: bool, timeout: float) -> FileLock:
+    """Take a lock, retrying while another process holds it; :class:`StoreBusy` after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return FileLock.acquire(path, shared=shared, note=None if shared else f"pid {os.getpid()}")
+        except LockBusy as exc:
+            if time.monotonic() >= deadline:
+                raise StoreBusy(f"{exc}: the store is being written", waited=timeout) from None
+            time.sleep(0.02)
 
 
 def _prepare(root: Path) -> None:
@@ -173,7 +333,7 @@ def _prepare(root: Path) -> None:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create the store directory {root}: {exc.strerror or exc}") from exc
-    ours = {MANIFEST, MANIFEST + _TMP, BUILD_LOCK}
+    ours = {MANIFEST, MANIFEST + _TMP, BUILD_LOCK, WRITE_LOCK, journal.JOURNAL, journal.JOURNAL + _TMP}
     for entry in root.iterdir():
         if not (entry.name in ours or entry.name.startswith((_DB, "."))):
             raise ConfigError(
@@ -182,8 +342,9 @@ def _prepare(root: Path) -> None:
             )
 
 
-def _open_current(root: Path, accept: Callable[[Manifest], bool]) -> GraphStore | None:
-    """Open the manifest's database read-only, under its reader lock, if the manifest is acceptable."""
+def _open_current(root: Path, accept: Callable[[Manifest], bool], *, writable: bool = False) -> GraphStore | None:
+    """Open the manifest's database, under its reader lock, if the manifest is acceptable: read-only at a committed
+    state (under a shared ``write.lock``), or read-write with a leftover journal rolled back first."""
     for _ in range(3):  # the manifest may change under us, once per concurrent build
         manifest = Manifest.read(root)
         if manifest is None or not accept(manifest) or not (root / manifest.database).is_dir():
@@ -196,12 +357,43 @@ def _open_current(root: Path, accept: Callable[[Manifest], bool]) -> GraphStore 
         if again is None or again.database != manifest.database:
             reader.release()
             continue
-        try:
-            return GraphStore(root / manifest.database, read_only=True, on_close=reader.release, length=manifest.quads)
-        except ConfigError:
-            reader.release()
-            return None  # unreadable database: rebuild it
+        with _write_lock(root, shared=not writable):
+            try:
+                store = GraphStore(
+                    root / manifest.database,
+                    read_only=not writable,
+                    on_close=reader.release,
+                    length=None if writable else manifest.quads,
+                )
+            except ConfigError:
+                reader.release()
+                if writable:
+                    raise  # held read-write by another process, or damaged: never rebuilt over committed changes
+                return None  # unreadable database: rebuild it
+            if writable:
+                try:
+                    recover(root, store)
+                except BaseException:
+                    store.close()
+                    raise
+            return store
     return None
+
+
+def recover(root: Path, store: GraphStore) -> bool:
+    """Roll back the change a leftover journal of this database describes (its counters too); whether there was
+    one. A journal of another database (rebuilt since) is removed."""
+    entry = journal.read(root)
+    if entry is None:
+        return False
+    database = store.path.name if store.path is not None else ""
+    if entry.database == database:
+        undo = entry.undo
+        store.apply(undo.added, undo.removed, created=undo.created, dropped=undo.dropped)
+        store.oxigraph.flush()
+        restore_counters(root, database, entry.counters)
+    journal.clear(root)
+    return entry.database == database
 
 
 def _build(
@@ -263,15 +455,6 @@ def _collect(root: Path, *, keep: str) -> None:
                     (root / (name + _LOCK)).unlink()
         except LockBusy:
             continue  # still read by a running process: the next build removes it
-
-
-def _fsync_directory(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _now() -> str:
