@@ -11,7 +11,11 @@
 - exactly one ``query`` (none: 400, two: 400); ``default-graph-uri``/``named-graph-uri`` repeatable;
   ``format``/``output``/``results`` pick the result format (SPARQLWrapper sends all three); any other parameter: 400.
 - SPARQL Update (an ``update`` parameter, ``using-graph-uri``/``using-named-graph-uri``, an
-  ``application/sparql-update`` body, or an update operation sent as the query): 403, the service is read-only.
+  ``application/sparql-update`` body, or an update operation sent as the query): 403 while writes are disabled.
+  With ``updates=True`` (writes enabled; the router then checks the bearer token): POST only (GET: 400), exactly one
+  ``update``, as a form parameter or the ``application/sparql-update`` body (UTF-8), ``using-graph-uri`` and
+  ``using-named-graph-uri`` repeatable, never together with ``query``, ``default-graph-uri`` or ``named-graph-uri``
+  (400); an update operation sent as ``query`` is a 400.
 - any other Content-Type, or none, on a POST: 415.
 """
 
@@ -37,9 +41,11 @@ SPARQL_UPDATE: Final = "application/sparql-update"
 DATASET_PARAMETERS: Final = ("default-graph-uri", "named-graph-uri")
 FORMAT_PARAMETERS: Final = ("format", "output", "results")
 UPDATE_PARAMETERS: Final = ("update", "using-graph-uri", "using-named-graph-uri")
+#: Why an update is made (recorded in the audit trail): known only with updates enabled, only with an update.
+CHANGE_PARAMETERS: Final = ("message", "source", "quote")
 KNOWN_PARAMETERS: Final = ("query", *DATASET_PARAMETERS, *FORMAT_PARAMETERS)
 
-_UPDATE_HINT: Final = "this endpoint is read-only: SPARQL Update is not enabled"
+_UPDATE_HINT: Final = "this endpoint is read-only: SPARQL Update is disabled (set GRAPH_API_WRITE_TOKEN)"
 
 # Strings, IRIs and comments, blanked out before looking at keywords.
 _OPAQUE: Final = re.compile(
@@ -58,6 +64,12 @@ class ProtocolRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     format: str | None = None
+    update: str | None = None
+    using_graphs: tuple[str, ...] = ()
+    using_named_graphs: tuple[str, ...] = ()
+    message: str | None = None
+    source: str | None = None
+    quote: str | None = None
 
     @property
     def has_dataset(self) -> bool:
@@ -113,16 +125,17 @@ def _pairs(encoded: str, what: str) -> list[tuple[str, str]]:
         raise BadRequest(f"cannot read the {what}: {exc}") from None
 
 
-def _check_names(pairs: Sequence[tuple[str, str]]) -> None:
+def _check_names(pairs: Sequence[tuple[str, str]], *, updates: bool) -> None:
     names = {name for name, _ in pairs}
-    if names & set(UPDATE_PARAMETERS):
+    if names & set(UPDATE_PARAMETERS) and not updates:
         raise UpdateNotAllowed(_UPDATE_HINT)
-    unknown = sorted(names - set(KNOWN_PARAMETERS))
+    known = (*KNOWN_PARAMETERS, *UPDATE_PARAMETERS, *CHANGE_PARAMETERS) if updates else KNOWN_PARAMETERS
+    unknown = sorted(names - set(known))
     if unknown:
-        raise BadRequest(f"unknown parameter(s) {', '.join(map(repr, unknown))}; known: {', '.join(KNOWN_PARAMETERS)}")
+        raise BadRequest(f"unknown parameter(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
 
 
-def _body_pairs(content_type: str | None, body: bytes, *, has_query: bool) -> list[tuple[str, str]]:
+def _body_pairs(content_type: str | None, body: bytes, *, has_query: bool, updates: bool) -> list[tuple[str, str]]:
     """The parameters a POST body carries, by its media type."""
     media, params = _media_type(content_type)
     if media == FORM:
@@ -134,25 +147,66 @@ def _body_pairs(content_type: str | None, body: bytes, *, has_query: bool) -> li
             raise BadRequest("give the query either as the body or as a 'query' parameter, not both")
         return [("query", _utf8(body, "the query"))]
     if media == SPARQL_UPDATE:
-        raise UpdateNotAllowed(_UPDATE_HINT)
+        if not updates:
+            raise UpdateNotAllowed(_UPDATE_HINT)
+        _check_charset(media, params)
+        return [("update", _utf8(body, "the update"))]
+    accepted = f"{SPARQL_QUERY}, {SPARQL_UPDATE} or {FORM}" if updates else f"{SPARQL_QUERY} or {FORM}"
     if media is None:
-        raise UnsupportedMediaType(f"a POST needs a Content-Type: {SPARQL_QUERY} or {FORM}")
-    raise UnsupportedMediaType(f"POST a query as {SPARQL_QUERY} or {FORM}, not {media}")
+        raise UnsupportedMediaType(f"a POST needs a Content-Type: {accepted}")
+    raise UnsupportedMediaType(f"POST a query as {accepted}, not {media}")
+
+
+def _update_request(method: str, values: dict[str, list[str]]) -> ProtocolRequest:
+    """The update operation of a request that has an ``update`` parameter (or body) with updates enabled."""
+    updates = values["update"]
+    if method.upper() != "POST":
+        raise BadRequest("an update must be sent with POST (a form or an application/sparql-update body)")
+    if len(updates) > 1:
+        raise BadRequest(f"give exactly one update, not {len(updates)}")
+    mixed = [name for name in ("query", *DATASET_PARAMETERS) if name in values]
+    if mixed:
+        raise BadRequest(f"an update request may not have {', '.join(map(repr, mixed))}")
+    if not updates[0].strip():
+        raise BadRequest("the update is empty")
+    why: dict[str, str | None] = dict.fromkeys(CHANGE_PARAMETERS)
+    for name in CHANGE_PARAMETERS:
+        given = values.get(name, [])
+        if len(given) > 1:
+            raise BadRequest(f"give '{name}' once, not {len(given)} times")
+        if given:
+            why[name] = given[0]
+    return ProtocolRequest(
+        None,
+        update=updates[0],
+        using_graphs=tuple(values.get("using-graph-uri", ())),
+        using_named_graphs=tuple(values.get("using-named-graph-uri", ())),
+        message=why["message"],
+        source=why["source"],
+        quote=why["quote"],
+    )
 
 
 def parse_request(
-    method: str, query_string: str | bytes, content_type: str | None, body: bytes = b""
+    method: str, query_string: str | bytes, content_type: str | None, body: bytes = b"", *, updates: bool = False
 ) -> ProtocolRequest:
-    """Read a SPARQL protocol query request; see the module docstring for the rules."""
+    """Read a SPARQL protocol query (or, with ``updates``, update) request; see the module docstring for the
+    rules. An update request has ``update`` set and no ``query``."""
     if isinstance(query_string, bytes):
         query_string = _utf8(query_string, "the query string")
     pairs = _pairs(query_string, "query string")
     if method.upper() == "POST":
-        pairs += _body_pairs(content_type, body, has_query=any(name == "query" for name, _ in pairs))
-    _check_names(pairs)
+        has_query = any(name in ("query", "update") for name, _ in pairs)
+        pairs += _body_pairs(content_type, body, has_query=has_query, updates=updates)
+    _check_names(pairs, updates=updates)
     values: dict[str, list[str]] = {}
     for name, value in pairs:
         values.setdefault(name, []).append(value)
+    if "update" in values:
+        return _update_request(method, values)
+    using = [name for name in (*UPDATE_PARAMETERS, *CHANGE_PARAMETERS) if name in values]
+    if using:
+        raise BadRequest(f"{', '.join(map(repr, using))} belong to an update request, which has no 'update' here")
     queries = values.get("query", [])
     formats = [v for name in FORMAT_PARAMETERS for v in values.get(name, [])]
     shortcut = first_known_shortcut(formats)
@@ -168,5 +222,7 @@ def parse_request(
     if not query.strip():
         raise BadRequest("the query is empty")
     if is_update(query):
+        if updates:
+            raise BadRequest(f"send an update as the 'update' parameter or as {SPARQL_UPDATE}, not as 'query'")
         raise UpdateNotAllowed(_UPDATE_HINT)
     return ProtocolRequest(query, default_graphs, named_graphs, shortcut)

@@ -3,21 +3,32 @@
 A document's key in ``/documents/{key}`` is its IRI without the base (``document/ubnd-thanh-pho-ha-noi/kh/2022/306``)
 or any written form of its symbol (``306/KH-UBND``, ``Kế hoạch số 306/KH-UBND``…; ``/`` may be sent as is or as
 ``%2F``). An ambiguous symbol answers 300 Multiple Choices with the candidates, an unknown one 404 with the nearest.
+
+A document's answer carries its version as a strong ``ETag`` (:func:`graph_api.changes.version`: a hash of the
+triples it owns, what a write replaces); ``If-None-Match`` with it answers 304, ``If-Match`` on a write refuses it
+(412) when the document has changed since. ``?as_of=`` answers the document's triples as they were at a moment
+(from the audit trail, :func:`graph_api.audit.as_of`), in RDF.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any, Final
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from graph_api.audit import as_of as document_as_of
+from graph_api.changes import version
+from graph_api.curation import document_iri, etag, matches
 from graph_api.document_detail import document_detail
 from graph_api.documents import find_document, list_documents
-from graph_api.http.common import allow_params
+from graph_api.errors import BadRequest, DocumentNotFound
+from graph_api.http.common import accept_header, allow_params, negotiate
 from graph_api.http.deps import SettingsDep, StoreDep  # noqa: TC001 - FastAPI reads the annotations at runtime
 from graph_api.http.examples import json_example
+from graph_api.store import serialize_triples
 
 router = APIRouter(tags=["documents"])
 
@@ -47,6 +58,25 @@ _NOT_FOUND: Final[dict[str, Any]] = {
     "nearest": ["16-CTr/TU", "21-CTr/TU", "12-CTr/QU", "08/CTr-UBND"],
 }
 _PROBLEM = "application/problem+json"
+AS_OF_OFFERS: Final = {
+    "turtle": ("text/turtle", "application/x-turtle"),
+    "nt": ("application/n-triples", "text/plain"),
+    "jsonld": ("application/ld+json",),
+}
+
+
+def parse_moment(text: str) -> datetime:
+    """An ISO 8601 date-time with its offset (``2026-11-22T10:00:00Z``), or a date (its end, UTC)."""
+    try:
+        if len(text.strip()) == len("2026-11-22"):
+            day = datetime.fromisoformat(text.strip())
+            return day.replace(hour=23, minute=59, second=59, microsecond=999999, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BadRequest(f"as_of must be an ISO 8601 date-time such as 2026-11-22T10:00:00Z, not {text!r}") from None
+    if moment.tzinfo is None:
+        raise BadRequest(f"as_of needs a time zone (Z or +07:00): {text!r}")
+    return moment
 
 
 @router.get(
@@ -121,9 +151,10 @@ async def documents(
             "content": {_PROBLEM: {"example": _NOT_FOUND}},
         },
     },
-    dependencies=[allow_params()],
+    dependencies=[allow_params("as_of", "format")],
 )
 async def document(
+    request: Request,
     store: StoreDep,
     settings: SettingsDep,
     key: Annotated[
@@ -134,14 +165,41 @@ async def document(
             examples=["document/ubnd-thanh-pho-ha-noi/kh/2022/306", "306/KH-UBND"],
         ),
     ],
-) -> JSONResponse:
+    as_of: Annotated[
+        str | None,
+        Query(
+            description="A moment (`2026-11-22T10:00:00Z`, or a date: its end): the document's own triples as they "
+            "were then, from the audit trail, in RDF (Turtle, N-Triples or JSON-LD by Accept or `format`).",
+        ),
+    ] = None,
+    format_: Annotated[str | None, Query(alias="format", description="With `as_of`: `turtle`, `nt`, `jsonld`.")] = None,
+) -> Response:
     """The item fields plus `signedBy`, `indicators` {declared, recorded, groups, targets}, `tasks` {declared,
     recorded, groups, assignments}, `implements`, `basedOn`, `contributesTo`, `references`, `establishes`,
     `implementedBy` (lists of items), `sources` [{source, quote}] and `uncertainties` [{property, asPrinted,
     certainty, note}]."""
 
-    def detail() -> dict[str, Any]:
-        iri = find_document(store, key, settings.base_iri)
-        return document_detail(store, iri, settings.base_iri)
+    if as_of is not None:
+        moment = parse_moment(as_of)
+        chosen = negotiate(AS_OF_OFFERS, accept_header(request), format_)
 
-    return JSONResponse(await run_in_threadpool(detail))
+        def past() -> bytes:
+            iri = document_iri(store, key, settings.base_iri)  # the key of a retracted document names it still
+            triples = document_as_of(store, iri, moment)
+            if not triples:
+                raise DocumentNotFound(f"{key} at {moment.isoformat()}")
+            return serialize_triples(sorted(triples, key=str), chosen.name)
+
+        body = await run_in_threadpool(past)
+        return Response(body, media_type=chosen.media_type, headers={"Vary": "Accept"})
+    if format_ is not None:
+        raise BadRequest("format applies to as_of (the document itself is JSON)")
+
+    def detail() -> tuple[dict[str, Any], str]:
+        iri = find_document(store, key, settings.base_iri)
+        return document_detail(store, iri, settings.base_iri), version(store, iri)
+
+    found, current = await run_in_threadpool(detail)
+    if matches(request.headers.get("if-none-match"), current):
+        return Response(status_code=304, headers={"ETag": etag(current)})
+    return JSONResponse(found, headers={"ETag": etag(current)})
