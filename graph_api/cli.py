@@ -22,9 +22,9 @@ from rich.table import Table
 
 from graph_api.app import create_app
 from graph_api.errors import ConfigError, GraphApiError, QueryError
-from graph_api.export import export
+from graph_api.export import export, write_back
 from graph_api.lineage import RELATIONS, Lineage, lineage
-from graph_api.loading import build_store
+from graph_api.loading import build_store, project_sources
 from graph_api.namespaces import DH
 from graph_api.resolve import resolve, resolve_one
 from graph_api.settings import IN_MEMORY, Settings, get_settings
@@ -66,6 +66,8 @@ def _reports_errors(command: Callable[_P, None]) -> Callable[_P, None]:
 def _settings(*, in_memory: bool = False, **overrides: Any) -> Settings:
     """The environment's settings with the options that were given on the command line."""
     given = {key: value for key, value in overrides.items() if value is not None}
+    if isinstance(given.get("backend"), BackendChoice):
+        given["backend"] = given["backend"].value
     if in_memory or str(given.get("store")) == IN_MEMORY:
         given["store"] = None
     return get_settings().model_copy(update=given)
@@ -93,8 +95,37 @@ InMemoryOpt = Annotated[
 ]
 
 
-def _open(store: Path | None, in_memory: bool, *, progress: bool | None = None) -> GraphStore:
-    return build_store(_settings(store=store, in_memory=in_memory), progress=progress)
+class BackendChoice(StrEnum):
+    embedded = "embedded"
+    server = "server"
+
+
+BackendOpt = Annotated[
+    BackendChoice | None,
+    typer.Option(help="embedded: a store in this process; server: a SPARQL server (default: GRAPH_API_BACKEND)."),
+]
+ServerUrlOpt = Annotated[
+    str | None, typer.Option("--server-url", help="The SPARQL server of --backend server (GRAPH_API_SERVER_URL).")
+]
+
+
+def _open(
+    store: Path | None,
+    in_memory: bool,
+    backend: BackendChoice | None = None,
+    server_url: str | None = None,
+    *,
+    progress: bool | None = None,
+) -> GraphStore:
+    settings = _settings(store=store, in_memory=in_memory, backend=backend, server_url=server_url)
+    return build_store(settings, progress=progress)
+
+
+def _where(store: GraphStore) -> str:
+    """Where a store's quads are, for a message."""
+    if store.server_url is not None:
+        return f"in the SPARQL server at {store.server_url}"
+    return f"from {store.path}" if store.path is not None else "in memory"
 
 
 DataOpt = Annotated[
@@ -129,6 +160,8 @@ def serve(
     data: DataOpt = None,
     project: ProjectOpt = True,
     graph: GraphOpt = None,
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
 ) -> None:
     """Serve the graph over HTTP (SPARQL endpoint at /sparql)."""
     settings = _settings(
@@ -139,12 +172,14 @@ def serve(
         extra_files=data,
         load_project=project,
         named_graph_files=_named_graphs(graph),
+        backend=backend,
+        server_url=server_url,
     )
     started = time.perf_counter()
-    loaded = build_store(settings)
-    where = f"from {loaded.path}" if loaded.path is not None else "in memory"
+    loaded = build_store(settings, writable=settings.writes_enabled)  # writes need the store read-write
     elapsed = time.perf_counter() - started
-    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs {where} ({elapsed:.2f} s)", err=True)
+    message = f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs {_where(loaded)} ({elapsed:.2f} s)"
+    typer.echo(message, err=True)
     uvicorn.run(create_app(settings, store=loaded), host=settings.host, port=settings.port)
 
 
@@ -224,6 +259,8 @@ def query(
     timeout: Annotated[float | None, typer.Option(help="Seconds before giving up.")] = None,
     store: StoreOpt = None,
     in_memory: InMemoryOpt = False,
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
 ) -> None:
     """Run a SPARQL query; a named query's parameters (#+ param:) are typed by its header."""
     if file is not None:
@@ -239,7 +276,7 @@ def query(
         bound = named.bind(values)
     else:
         bound = {name: _plain_term(value) for name, value in values.items()}
-    settings = _settings(store=store, in_memory=in_memory)
+    settings = _settings(store=store, in_memory=in_memory, backend=backend, server_url=server_url)
     loaded = build_store(settings)
     result = run_query(
         loaded,
@@ -309,9 +346,11 @@ def lineage_command(
     fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
     store: StoreOpt = None,
     in_memory: InMemoryOpt = False,
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
 ) -> None:
     """Documents that carry out a document (down), or that it carries out (up)."""
-    loaded = _open(store, in_memory)
+    loaded = _open(store, in_memory, backend, server_url)
     root = resolve_one(loaded, document)
     chosen = [r.strip() for r in relations.split(",") if r.strip()]
     result = lineage(loaded, root, direction=direction.value, relations=chosen, depth=depth, types=types)
@@ -327,9 +366,11 @@ def resolve_command(
     text: Annotated[str, typer.Argument(help="A symbol as written, e.g. 'Nghị quyết số 15-NQ/TƯ'.")],
     store: StoreOpt = None,
     in_memory: InMemoryOpt = False,
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
 ) -> None:
     """Print the IRI of every document a written symbol stands for."""
-    for iri in resolve(_open(store, in_memory), text):
+    for iri in resolve(_open(store, in_memory, backend, server_url), text):
         typer.echo(iri)
 
 
@@ -356,9 +397,11 @@ def validate_command(
     ] = ValidationEngine.sparql,
     store: StoreOpt = None,
     in_memory: InMemoryOpt = False,
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
 ) -> None:
     """Check the graph against the SHACL shapes; exit 1 when there is a Violation."""
-    report = validate(_open(store, in_memory), engine=engine.value)
+    report = validate(_open(store, in_memory, backend, server_url), engine=engine.value)
     rendered = {"text": report.to_text, "json": report.to_json, "turtle": report.to_turtle}[fmt.value]()
     _write(rendered)
     if not report.conforms:
@@ -379,9 +422,25 @@ def export_command(
     ontology: Annotated[bool, typer.Option(help="Include the ontology (--no-ontology: data only).")] = True,
     store: StoreOpt = None,
     in_memory: InMemoryOpt = False,
-) -> None:
-    """Write the whole graph as one document."""
-    _write(export(_open(store, in_memory), fmt.value, include_ontology=ontology), output)
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
+    data: Annotated[
+        bool,
+        typer.Option(
+            "--data", help="Write the store's data graphs back to data/*.ttl (deterministic Turtle) and record them "
+            "as exported, so that committed changes survive a rebuild."
+        ),
+    ] = False,
+) -> None:  # fmt: skip
+    """Write the whole graph as one document; with --data, back into the curated files of data/."""
+    if not data:
+        _write(export(_open(store, in_memory, backend, server_url), fmt.value, include_ontology=ontology), output)
+        return
+    settings = _settings(store=store, in_memory=in_memory, backend=backend, server_url=server_url)
+    if settings.backend != "embedded" or settings.store is None:
+        raise ConfigError("export --data writes back the changes of a store directory: give --store DIR")
+    written = write_back(settings.store, settings.data_dir, project_sources(settings), base=settings.base_iri)
+    typer.echo(f"wrote {len(written)} file(s) to {settings.data_dir}: {', '.join(p.name for p in written)}")
 
 
 @app.command("load")
@@ -392,14 +451,29 @@ def load_command(
     project: ProjectOpt = True,
     graph: GraphOpt = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar (files, bytes, quads).")] = True,
+    backend: BackendOpt = None,
+    server_url: ServerUrlOpt = None,
+    discard_changes: Annotated[
+        bool, typer.Option(help="Rebuild even though committed changes are not exported yet (they are lost).")
+    ] = False,
 ) -> None:
-    """Rebuild the store directory from the files, whether or not they changed (bulk load, then swap); the same
-    --data, --graph and --no-project as ``serve`` build the store that ``serve`` then opens as it is."""
-    settings = _settings(store=store, extra_files=data, load_project=project, named_graph_files=_named_graphs(graph))
-    if settings.store is None:
+    """Rebuild the store directory (or reload the SPARQL server of --backend server) from the files, whether or
+    not they changed; the same --data, --graph and --no-project as ``serve`` build the store that ``serve`` then
+    opens as it is. Refused while the store holds changes not exported (``export --data``), unless
+    --discard-changes."""
+    settings = _settings(
+        store=store,
+        extra_files=data,
+        load_project=project,
+        named_graph_files=_named_graphs(graph),
+        backend=backend,
+        server_url=server_url,
+    )
+    if settings.backend == "embedded" and settings.store is None:
         raise ConfigError(f"load builds a store directory: give --store DIR (GRAPH_API_STORE is {IN_MEMORY!r})")
     started = time.perf_counter()
-    loaded = build_store(settings, progress=progress, reload=True)
+    loaded = build_store(settings, progress=progress, reload=True, discard_changes=discard_changes)
     elapsed = time.perf_counter() - started
-    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs into {settings.store} ({elapsed:.2f} s)")
+    where = f"the SPARQL server at {loaded.server_url}" if loaded.server_url is not None else str(settings.store)
+    typer.echo(f"loaded {len(loaded)} quads in {len(loaded.graphs())} graphs into {where} ({elapsed:.2f} s)")
     loaded.close()

@@ -9,10 +9,17 @@ query runs in another process, which is killed when its deadline passes::
                     ├─ deadline passes              ──► kill the worker, start a replacement, QueryTimeout (503)
                     └─ the worker dies meanwhile    ──► start a replacement, QueryCrashed (500)
 
-The deadline covers the whole request, waiting for a free worker included. Each worker is a fresh interpreter
-(``python -m graph_api.worker``; never a fork of the threaded server) that loads the snapshot the pool was made from
-(:meth:`QueryExecutor.for_store`): an on-disk store is opened read-only where it is, an in-memory one is written once
-to an N-Quads file in a temporary directory that :meth:`QueryExecutor.stop` removes. ``stop`` ends every worker.
+The deadline covers the whole request, waiting for a free worker included. Each run records its ``Server-Timing``
+parts (:mod:`graph_api.timing`): ``queue`` (waiting for a worker), ``query`` (in the worker, as it measured) and
+``ipc`` (the rest of the round trip: pickling, the pipe, the hand-over between threads).
+
+Each worker is a fresh interpreter (``python -m graph_api.worker``; never a fork of the threaded server) that loads
+the snapshot the pool was made from (:meth:`QueryExecutor.for_store`): an on-disk store is opened read-only where it
+is, an in-memory one is written once to an N-Quads file in a temporary directory that :meth:`QueryExecutor.stop`
+removes. ``stop`` ends every worker.
+
+Writes (:mod:`graph_api.transactions`) call :meth:`QueryExecutor.refresh` after each commit: every worker re-opens
+its store (or a new snapshot) before its next query, so a query sent after a write was acknowledged sees it.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import pyoxigraph as ox
 
 from graph_api import worker as worker_module
 from graph_api.errors import ConfigError, QueryCrashed, QueryTimeout
+from graph_api.timing import record
 from graph_api.worker import Failure, QueryAnswer, QueryRequest, WorkerSpec
 
 if TYPE_CHECKING:
@@ -62,6 +70,7 @@ class _Worker:
     process: subprocess.Popen[bytes]
     connection: Connection
     number: int
+    generation: int = 0  # of the state it reads (QueryExecutor.refresh)
 
     def alive(self) -> bool:
         return self.process.poll() is None and not self.connection.closed
@@ -134,6 +143,17 @@ def _start_worker(spec: WorkerSpec, number: int, timeout: float) -> _Worker:
     return _Worker(process, connection, number)
 
 
+def _reopen(connection: Connection, spec: WorkerSpec, timeout: float) -> bool:
+    """Have a worker open its store again, at the state ``spec`` names now (runs on a thread); whether it did."""
+    try:
+        connection.send(spec)
+        if not connection.poll(timeout):
+            return False
+        return bool(connection.recv() == "ready")
+    except (EOFError, OSError, ValueError):
+        return False
+
+
 def _exit_code(process: subprocess.Popen[bytes], wait: float = 1.0) -> int | None:
     """The exit code of a worker whose pipe has closed (it may take a moment to be reaped); None if still running."""
     try:
@@ -175,6 +195,8 @@ class QueryExecutor:
         self._numbers = 0
         self._tasks: set[asyncio.Task[None]] = set()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+        self._snapshots = 0
+        self._generation = 0
         self._running = False
 
     # -- life cycle ---------------------------------------------------------------------------------------------
@@ -195,12 +217,18 @@ class QueryExecutor:
             self._release(worker)
 
     def _snapshot(self, store: GraphStore) -> WorkerSpec:
+        if store.server_url is not None:
+            return WorkerSpec(server_url=store.server_url)  # the server is the snapshot: workers query it
         if store.path is not None:
             if not store.read_only:
                 store.oxigraph.flush()
             return WorkerSpec(store_path=str(store.path))
-        self._tempdir = tempfile.TemporaryDirectory(prefix="graph-api-")
-        path = Path(self._tempdir.name) / "snapshot.nq"
+        if self._tempdir is None:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="graph-api-")
+        self._snapshots += 1
+        path = Path(self._tempdir.name) / f"snapshot-{self._snapshots}.nq"
+        # The one before the previous is read by no worker any more (a worker reads its snapshot once, at opening).
+        (Path(self._tempdir.name) / f"snapshot-{self._snapshots - 2}.nq").unlink(missing_ok=True)
         with path.open("wb") as out:
             ox.serialize(store.oxigraph, out, format=ox.RdfFormat.N_QUADS)
         return WorkerSpec(snapshot=str(path))
@@ -209,10 +237,12 @@ class QueryExecutor:
         self._numbers += 1
         number = self._numbers
         self._starting += 1
+        generation, spec = self._generation, self.spec  # in this order: refresh sets the spec first
         try:
-            started = await asyncio.to_thread(_start_worker, self.spec, number, self.startup)
+            started = await asyncio.to_thread(_start_worker, spec, number, self.startup)
         finally:
             self._starting -= 1
+        started.generation = generation
         self._all[number] = started
         return started
 
@@ -264,6 +294,17 @@ class QueryExecutor:
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and diagnostics)."""
         return [w.process.pid for w in self._all.values()]
+
+    def refresh(self, store: GraphStore | None = None) -> None:
+        """Make every query that starts from now on see the store as it is now: called after a commit (from the
+        committing thread, under the writer's lock). An on-disk store is flushed and re-opened by each worker where
+        it is; an in-memory one is written to a new snapshot. A worker re-opens lazily, before its next query (its
+        current query, if any, finishes on the state it started with)."""
+        if not self._running:  # stopped: nothing to refresh (and no snapshot directory to write to)
+            return
+        spec = self._snapshot(store) if store is not None and store.server_url is None else self.spec
+        self.spec = spec
+        self._generation += 1
 
     # -- the pool -----------------------------------------------------------------------------------------------
 
@@ -322,10 +363,16 @@ class QueryExecutor:
         await asyncio.to_thread(_kill, old.process, None)  # reap it
         if not self._running:
             return
-        try:
-            fresh = await self._start_one()
-        except ConfigError:
-            log.exception("cannot start a replacement query worker")
+        for attempt in range(3):  # a start may fail for a passing reason (a writer compacting the store)
+            try:
+                fresh = await self._start_one()
+                break
+            except ConfigError:
+                log.exception("cannot start a replacement query worker (attempt %d of 3)", attempt + 1)
+                if not self.running:
+                    return
+                await asyncio.sleep(0.5 * (attempt + 1))
+        else:
             return
         if not self.running:  # stopped meanwhile
             await asyncio.to_thread(_kill, fresh.process, fresh.connection)
@@ -337,8 +384,21 @@ class QueryExecutor:
         query's own typed error (syntax, evaluation, unacceptable format)."""
         if not self._running:
             raise ConfigError("the query pool is not running")
+        started = time.perf_counter()
         deadline = time.monotonic() + self.timeout
+        # The query must see every write acknowledged before it arrived, not the ones committed while it waits: with
+        # writes back to back, chasing the newest state would re-open forever and never run the query.
+        wanted = self._generation
         one = await self._acquire(deadline)
+        while one.generation < wanted:  # a commit since it opened its store: re-open first
+            generation, spec = self._generation, self.spec
+            if await asyncio.to_thread(_reopen, one.connection, spec, max(deadline - time.monotonic(), 0.0)):
+                one.generation = generation
+                continue
+            self._replace(one, None)
+            one = await self._acquire(deadline)
+        acquired = time.perf_counter()
+        record("queue", acquired - started)
         pending = self._threads.submit(_exchange, one.connection, request, deadline - time.monotonic())
         try:
             reply = await asyncio.wrap_future(pending)
@@ -354,6 +414,16 @@ class QueryExecutor:
             self._replace(one, pending)  # the client went away: stop the work
             raise
         self._release(one)
+        _record_exchange(reply, time.perf_counter() - acquired)
         if isinstance(reply, Failure):
             raise reply.rebuild()
         return reply
+
+
+def _record_exchange(reply: QueryAnswer | Failure, seconds: float) -> None:
+    """Server-Timing parts of a worker's answer: ``query`` in the worker, ``ipc`` the rest of the round trip."""
+    if reply.elapsed is None:  # pragma: no cover - the worker always says
+        record("query", seconds)
+        return
+    record("query", reply.elapsed)
+    record("ipc", seconds - reply.elapsed)

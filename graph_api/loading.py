@@ -4,7 +4,8 @@
   ``named_graph_files`` (each into the named graph its key gives);
 - every literal must be in Unicode NFC (a file that is not is refused, naming the literal and its line);
 - IRIs under :data:`graph_api.iris.DEFAULT_BASE` are re-based to ``settings.base_iri`` when the two differ;
-- into memory, or into the persistent store directory, which is reused while the files are unchanged.
+- into memory, into the persistent store directory, which is reused while the files are unchanged, or into a
+  SPARQL server (the 'server' backend, :mod:`graph_api.remote_load`), likewise reused while it holds those files.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import pyoxigraph as ox
 from graph_api.errors import ConfigError, LoadError
 from graph_api.iris import DEFAULT_BASE
 from graph_api.persistence import open_store
+from graph_api.remote_load import open_server
 from graph_api.store import GraphStore, QuadTransform, Source
 
 if TYPE_CHECKING:
@@ -85,15 +87,37 @@ def quad_transform(base_iri: str = DEFAULT_BASE) -> QuadTransform:
     return transform
 
 
-def build_store(settings: Settings, *, progress: bool | None = None, reload: bool = False) -> GraphStore:
+def build_store(
+    settings: Settings,
+    *,
+    progress: bool | None = None,
+    reload: bool = False,
+    writable: bool = False,
+    discard_changes: bool = False,
+) -> GraphStore:
     """The store the settings describe, loaded.
 
     In memory (``settings.store`` is None): loaded from the files, all or nothing. Persistent (a directory): the
     database built earlier is opened read-only when it was built from the same files (same SHA-256) with the same
     base IRI, else it is rebuilt first, atomically (:mod:`graph_api.persistence`); ``reload`` forces the rebuild.
+    A SPARQL server (``settings.backend`` 'server'): the same rule, with the manifest kept in the server
+    (:mod:`graph_api.remote_load`); ``settings.server_load`` 'never' serves what it holds without looking at files.
+    ``writable`` opens a persistent store read-write, for :class:`graph_api.transactions.Writer` (an in-memory store
+    always is); ``discard_changes`` lets a rebuild drop committed changes not exported to the files.
     """
     sources = project_sources(settings)
     transform = quad_transform(settings.base_iri)
+    if settings.backend == "server":
+        return open_server(
+            settings.server_url,
+            sources,
+            transform,
+            base_iri=settings.base_iri,
+            rewrites=settings.base_iri != DEFAULT_BASE,
+            progress=progress,
+            rebuild=reload,
+            policy=settings.server_load,
+        )
     if settings.store is None:
         store = GraphStore()
         store.load(sources, transform=transform, progress=progress)
@@ -106,4 +130,6 @@ def build_store(settings: Settings, *, progress: bool | None = None, reload: boo
         rewrites=settings.base_iri != DEFAULT_BASE,
         progress=progress,
         rebuild=reload,
+        writable=writable,
+        discard_changes=discard_changes,
     )

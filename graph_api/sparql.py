@@ -339,10 +339,31 @@ def load_named_query(path: Path) -> NamedQuery:
 
 
 def load_named_queries(directory: Path) -> dict[str, NamedQuery]:
-    """Every ``*.rq`` of a directory, by name (file stem); empty when the directory does not exist."""
+    """Every ``*.rq`` of a directory, by name (file stem); empty when the directory does not exist.
+
+    Parsed again only when a file was added, removed or changed (by name, size and modification time): a server
+    answering ``/queries/{name}`` does not re-read twenty files per request, and still sees an edited query."""
     if not directory.is_dir():
         return {}
-    return {q.name: q for q in map(load_named_query, sorted(directory.glob("*.rq")))}
+    files = sorted(directory.glob("*.rq"))
+    signature = tuple((path.name, *_stamp(path)) for path in files)
+    cached = _LOADED.get(directory)
+    if cached is not None and cached[0] == signature:
+        return dict(cached[1])
+    loaded = {q.name: q for q in map(load_named_query, files)}
+    _LOADED[directory] = (signature, loaded)
+    return dict(loaded)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        status = path.stat()
+    except OSError:
+        return (-1, -1)
+    return (status.st_size, status.st_mtime_ns)
+
+
+_LOADED: dict[Path, tuple[tuple[tuple[str, int, int], ...], dict[str, NamedQuery]]] = {}
 
 
 def run_named_query(

@@ -17,7 +17,6 @@ Loading is atomic: all files of one call are parsed first, and only when every o
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
@@ -35,7 +34,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph_api.errors import ConfigError, LoadError, QueryError, UnsupportedFormat
 from graph_api.namespaces import GRAPH_BASE, PREFIXES
-from graph_api.types import Bindings, GraphKind, PathLike
+from graph_api.remote import RemoteStore
+from graph_api.types import Bindings, GraphKind, PathLike, TriplesByGraph
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -133,20 +133,9 @@ class Source:
         return self.iri if self.iri is not None else graph_iri(self.kind, self.path.stem)
 
 
-# Strings, IRIs and comments, blanked out before looking for a FROM keyword.
-_OPAQUE = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
-)
-_FROM = re.compile(r"(?<![\w:?$])FROM(?![\w:-])", re.IGNORECASE)
-
-
-def declares_dataset(query: str) -> bool:
-    """Whether the query text has a ``FROM`` or ``FROM NAMED`` clause of its own."""
-    return _FROM.search(_OPAQUE.sub(" ", query)) is not None
-
-
 class GraphStore:
-    """A pyoxigraph store, in memory or on disk, whose named graphs are the loaded files."""
+    """A pyoxigraph store, in memory or on disk, or a SPARQL server (:meth:`remote`), whose named graphs are the
+    loaded files."""
 
     def __init__(
         self,
@@ -155,16 +144,21 @@ class GraphStore:
         read_only: bool = False,
         on_close: Callable[[], None] | None = None,
         length: int | None = None,
+        server: RemoteStore | None = None,
     ) -> None:
         """``on_close`` runs once when the store is closed (releases a lock); ``length``, for a read-only store,
         is its number of quads when already known (a read-only store never changes, so it is counted at most once).
+        ``server``: the quads are a SPARQL server's, not a pyoxigraph store's (see :meth:`remote`).
         """
         self.path = Path(path) if path is not None else None
-        self.read_only = read_only and self.path is not None
+        self.read_only = read_only and (self.path is not None or server is not None)
         self._on_close = on_close
         self._length = length if self.read_only else None
+        self._store: ox.Store | RemoteStore
         try:
-            if self.path is None:
+            if server is not None:
+                self._store = server
+            elif self.path is None:
                 self._store = ox.Store()
             elif self.read_only:
                 self._store = ox.Store.read_only(str(self.path))
@@ -176,6 +170,26 @@ class GraphStore:
         self._derived: dict[Hashable, tuple[int, object]] = {}
         self._derived_locks: dict[Hashable, threading.Lock] = {}
         self._derived_guard = threading.Lock()
+
+    @classmethod
+    def remote(
+        cls,
+        url: str,
+        *,
+        read_only: bool = False,
+        timeout: float | None = None,
+        length: int | None = None,
+        on_close: Callable[[], None] | None = None,
+    ) -> GraphStore:
+        """The store of the SPARQL server at ``url`` (:class:`graph_api.remote.RemoteStore`); ``timeout`` bounds
+        each request's wait for an answer."""
+        server = RemoteStore(url, timeout=timeout, read_only=read_only)
+        return cls(server=server, read_only=read_only, length=length, on_close=on_close)
+
+    @property
+    def server_url(self) -> str | None:
+        """The SPARQL server's URL, when the store is one."""
+        return self._store.url if isinstance(self._store, RemoteStore) else None
 
     # -- state ----------------------------------------------------------------------------------------------
 
@@ -200,14 +214,14 @@ class GraphStore:
             return value
 
     @property
-    def oxigraph(self) -> ox.Store:
-        """The underlying store, for what this class does not wrap."""
+    def oxigraph(self) -> ox.Store | RemoteStore:
+        """The underlying store, for what this class does not wrap: a pyoxigraph store or a SPARQL server's."""
         return self._store
 
     def __len__(self) -> int:
         """Number of quads in the named graphs (the materialised default graph is not counted)."""
-        if not self.read_only:
-            return len(self._store) - self._count_in(DEFAULT_GRAPH)
+        if not self.read_only:  # counted once per revision (/health asks on every call)
+            return self.derived("__len__", lambda store: len(store._store) - store._count_in(DEFAULT_GRAPH))
         if self._length is None:
             self._length = len(self._store) - self._count_in(DEFAULT_GRAPH)
         return self._length
@@ -246,6 +260,8 @@ class GraphStore:
         """Flush an on-disk store (and run ``on_close``); the object must not be used afterwards."""
         if self.path is not None and not self.read_only:
             self._store.flush()
+        if isinstance(self._store, RemoteStore):
+            self._store.close()
         if self._on_close is not None:
             on_close, self._on_close = self._on_close, None
             on_close()
@@ -352,6 +368,12 @@ class GraphStore:
 
     def _remove_graphs(self, graphs: Iterable[str]) -> None:
         """Remove named graphs; their triples leave the default graph unless another union graph still holds them."""
+        if isinstance(self._store, RemoteStore):
+            # The same rule, run on the server in one request: it matches blank nodes, which no request can name.
+            names = list(dict.fromkeys(graphs))
+            keep = [name for name in self.graphs(QUERY_KINDS) if name not in names]
+            self._store.remove_graphs(names, copied=[name for name in names if in_union(name)], keep=keep)
+            return
         leaving: set[ox.Triple] = set()
         for name in dict.fromkeys(graphs):
             node = ox.NamedNode(name)
@@ -370,6 +392,58 @@ class GraphStore:
         ]
         for quad in stale:
             self._store.remove(quad)
+
+    # -- changes (graph_api.changes, graph_api.transactions) ----------------------------------------------------
+
+    def triples_in(self, graph: str) -> Iterator[ox.Triple]:
+        """The triples of one named graph."""
+        yield from (q.triple for q in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+
+    def holders(self, triple: ox.Triple) -> set[str]:
+        """IRIs of the named graphs that hold the triple."""
+        quads = self._store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
+        return {q.graph_name.value for q in quads if isinstance(q.graph_name, ox.NamedNode)}
+
+    def apply(
+        self,
+        added: TriplesByGraph,
+        removed: TriplesByGraph,
+        *,
+        created: Iterable[str] = (),
+        dropped: Iterable[str] = (),
+    ) -> None:
+        """Remove ``removed`` and add ``added`` (triples by named-graph IRI), drop the graphs ``dropped`` (with what
+        they still hold) and create the empty graphs ``created``, keeping the default-graph union exact: a triple
+        leaves the default graph only when no union graph holds it afterwards.
+
+        One Oxigraph transaction (one ``Store.update``: DELETE DATA, DROP, INSERT DATA, CREATE), unless a quad has
+        a blank node, which no update text can name: then removals and drops, then additions (one transaction)."""
+        dropped, created = list(dict.fromkeys(dropped)), list(dict.fromkeys(created))
+        leaving: dict[str, set[ox.Triple]] = {g: {t for t in ts if g in self.holders(t)} for g, ts in removed.items()}
+        for graph in dropped:
+            quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
+            leaving.setdefault(graph, set()).update(q.triple for q in quads)
+        gone = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in leaving.items() for t in ts]
+        for triple in {t for g, ts in leaving.items() if in_union(g) for t in ts}:
+            staying = any(in_union(h) and triple not in leaving.get(h, ()) for h in self.holders(triple))
+            if not staying and not any(in_union(g) and triple in ts for g, ts in added.items()):
+                gone.append(ox.Quad(triple.subject, triple.predicate, triple.object, DEFAULT_GRAPH))
+        new = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in added.items() for t in ts]
+        new = list(_with_union_copies(new))
+        if not any(_has_blank_node(q) for q in (*gone, *new)):
+            operations = [f"DELETE DATA {{ {_quad_data(gone)} }}", *(f"DROP SILENT GRAPH <{g}>" for g in dropped)]
+            operations += [f"INSERT DATA {{ {_quad_data(new)} }}", *(f"CREATE SILENT GRAPH <{g}>" for g in created)]
+            self._store.update(" ;\n".join(operations))
+        else:
+            for quad in gone:
+                self._store.remove(quad)
+            for graph in dropped:
+                if self._store.contains_named_graph(ox.NamedNode(graph)):
+                    self._store.remove_graph(ox.NamedNode(graph))
+            self._store.extend(new)
+            for graph in created:
+                self._store.add_graph(ox.NamedNode(graph))
+        self._revision += 1
 
     # -- querying -------------------------------------------------------------------------------------------
 
@@ -452,6 +526,23 @@ class GraphStore:
     def to_rdflib(self, kinds: Iterable[GraphKind] = ("ontology", "data", "extra")) -> rdflib.Graph:
         """An rdflib graph of the union of the graphs of ``kinds`` (for pySHACL)."""
         return rdflib_graph(self.triples(kinds))
+
+
+def _has_blank_node(quad: ox.Quad) -> bool:
+    return any(isinstance(term, ox.BlankNode) for term in (quad.subject, quad.object))
+
+
+def _quad_data(quads: Iterable[ox.Quad]) -> str:
+    """Quads as the body of INSERT DATA / DELETE DATA (N-Triples terms, one GRAPH block per named graph)."""
+    by_graph: dict[str | None, list[str]] = {}
+    for quad in quads:
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else None
+        by_graph.setdefault(name, []).append(f"{quad.subject} {quad.predicate} {quad.object} .")
+    blocks = [
+        " ".join(lines) if name is None else f"GRAPH <{name}> {{ {' '.join(lines)} }}"
+        for name, lines in by_graph.items()
+    ]
+    return " ".join(blocks)
 
 
 def _with_union_copies(quads: Iterable[ox.Quad]) -> Iterator[ox.Quad]:

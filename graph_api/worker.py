@@ -4,6 +4,7 @@ A worker opens its own read-only copy of the graph (:class:`WorkerSpec`: an on-d
 ``pyoxigraph.Store.read_only``, or an N-Quads snapshot loaded into memory), says it is ready, then answers
 :class:`QueryRequest` objects received on a pipe, one at a time, with a :class:`QueryAnswer` (already serialised
 bytes) or a :class:`Failure` (a typed error, flattened so that it crosses the pipe unchanged).
+A :class:`WorkerSpec` received instead makes it open its store again (the pool's refresh after a commit).
 
 :func:`answer` is a plain function over a :class:`GraphStore`, usable (and tested) without any process.
 
@@ -16,7 +17,9 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -24,8 +27,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import pyoxigraph as ox
 
-from graph_api.errors import GraphApiError, QueryError, QuerySyntaxError, UnsupportedFormat
+from graph_api.errors import ConfigError, GraphApiError, QueryError, QuerySyntaxError, UnsupportedFormat
 from graph_api.negotiation import ResultKind, choose
+from graph_api.persistence import MANIFEST, WRITE_LOCK, wait_for_lock
 from graph_api.sparql import (
     SOLUTION_FORMATS,
     _syntax_error,  # the library's own reading of pyoxigraph's messages (line, column)
@@ -37,6 +41,11 @@ if TYPE_CHECKING:
 
     from graph_api.types import Term
 
+#: :func:`~graph_api.negotiation.choose`, remembered: clients send few distinct Accept headers, and reading one with
+#: python-mimeparse costs about as much as evaluating ``ASK {}`` (~18 µs). It raises for an unacceptable one (never
+#: cached); the bound keeps odd headers from growing it.
+_choose: Final = lru_cache(maxsize=256)(choose)
+
 _XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 _RDF_DIR_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLangString"
@@ -44,10 +53,12 @@ _RDF_DIR_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLan
 
 @dataclass(frozen=True)
 class WorkerSpec:
-    """Where a worker finds its graph: an on-disk store (``store_path``) or an N-Quads file (``snapshot``)."""
+    """Where a worker finds its graph: an on-disk store (``store_path``), an N-Quads file (``snapshot``) or a SPARQL
+    server (``server_url``, the 'server' backend: each worker has its own connection to it)."""
 
     store_path: str | None = None
     snapshot: str | None = None
+    server_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,11 @@ class QueryRequest:
 
 @dataclass(frozen=True)
 class QueryAnswer:
-    """A serialised result: its kind, format, media type, bytes, and the row limit that cut it (None: complete)."""
+    """A serialised result: its kind, format, media type, bytes, and the row limit that cut it (None: complete).
+
+    ``elapsed`` is the seconds the worker process spent on the request (query, rows, serialisation), set by
+    :func:`main` for the ``Server-Timing`` header; None when :func:`answer` is called directly.
+    """
 
     kind: ResultKind
     format: str
@@ -80,6 +95,7 @@ class QueryAnswer:
     body: bytes = field(repr=False)
     rows: int | None = None
     truncated: int | None = None
+    elapsed: float | None = None
 
 
 @dataclass(frozen=True)
@@ -89,6 +105,7 @@ class Failure:
     error: Literal["syntax", "query", "format", "internal"]
     message: str
     args: tuple[Any, ...] = ()
+    elapsed: float | None = None
 
     @classmethod
     def of(cls, exc: BaseException) -> Failure:
@@ -198,7 +215,7 @@ def answer(store: GraphStore, request: QueryRequest) -> QueryAnswer:
             base_iri=request.base_iri,
         )
         kind = _kind_of(outcome)
-        chosen = choose(kind, request.accept, request.format)
+        chosen = _choose(kind, request.accept, request.format)
         body, rows, truncated = _serialise(outcome, chosen.name, request.max_rows)
     except SyntaxError as exc:
         raise _syntax_error(exc) from exc
@@ -211,13 +228,41 @@ def answer(store: GraphStore, request: QueryRequest) -> QueryAnswer:
 
 
 def open_store(spec: WorkerSpec) -> GraphStore:
-    """The worker's own copy of the graph."""
+    """The worker's own copy of the graph (or its own connection to the server that holds it)."""
+    if spec.server_url is not None:
+        return GraphStore.remote(spec.server_url, read_only=True)
     if spec.store_path is not None:
-        return GraphStore(spec.store_path, read_only=True)
+        return _open_committed(Path(spec.store_path))
     store = GraphStore()
     if spec.snapshot is not None and Path(spec.snapshot).stat().st_size:
-        store.oxigraph.load(path=spec.snapshot, format=ox.RdfFormat.N_QUADS)
+        local = store.oxigraph
+        assert isinstance(local, ox.Store)  # GraphStore() is in memory
+        local.load(path=spec.snapshot, format=ox.RdfFormat.N_QUADS)
     return store
+
+
+#: Read-only opens of a database that another process writes, before giving up.
+_OPEN_ATTEMPTS: Final = 8
+
+
+def _open_committed(path: Path) -> GraphStore:
+    """An on-disk database, read-only; in a store directory, under its shared ``write.lock``, so at a committed
+    state, never in the middle of a commit (:mod:`graph_api.transactions`)."""
+    if not (path.parent / MANIFEST).is_file():
+        return GraphStore(path, read_only=True)
+    for attempt in range(_OPEN_ATTEMPTS):
+        lock = wait_for_lock(path.parent / WRITE_LOCK, shared=True, timeout=30.0)
+        try:
+            return GraphStore(path, read_only=True)
+        except (ConfigError, RuntimeError):
+            # RocksDB's compaction in the writing process may remove a file the read-only open has just read
+            # about ("Corruption: … No such file"): a race, not damage; opening again reads the new file list.
+            if attempt + 1 == _OPEN_ATTEMPTS:
+                raise
+        finally:
+            lock.release()
+        time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def main(spec: WorkerSpec, connection: Connection) -> None:
@@ -225,7 +270,7 @@ def main(spec: WorkerSpec, connection: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops its workers
     try:
         store = open_store(spec)
-    except (GraphApiError, OSError, SyntaxError, ValueError) as exc:
+    except (GraphApiError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
         connection.send(Failure("internal", f"cannot open the store: {exc}"))
         return
     connection.send("ready")
@@ -234,16 +279,25 @@ def main(spec: WorkerSpec, connection: Connection) -> None:
             request = connection.recv()
         except (EOFError, OSError):
             return
+        if isinstance(request, WorkerSpec):  # re-open at the state committed now (QueryExecutor.refresh)
+            try:
+                store = open_store(request)
+            except (GraphApiError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
+                connection.send(Failure("internal", f"cannot open the store: {exc}"))
+                return
+            connection.send("ready")
+            continue
         if not isinstance(request, QueryRequest):
             return
         reply: QueryAnswer | Failure
+        started = time.perf_counter()
         try:
             reply = answer(store, request)
         except GraphApiError as exc:
             reply = Failure.of(exc)
         except Exception as exc:
             reply = Failure.of(exc)
-        connection.send(reply)
+        connection.send(replace(reply, elapsed=time.perf_counter() - started))
 
 
 def _run_from_command_line() -> None:

@@ -1,4 +1,11 @@
-"""Shared fixtures: a small graph written by hand after docs/model.md, loaded with the real ontology."""
+"""Shared fixtures: a small graph written by hand after docs/model.md, loaded with the real ontology.
+
+``GRAPH_API_TEST_BACKEND=server`` runs the suite against the 'server' backend: every store the fixtures and
+:func:`new_store` make is a SPARQL server's (an ``oxigraph serve`` of its own on 127.0.0.1, :mod:`servers`), every
+``Settings`` read from the environment says ``backend=server`` with a server of the test module's own, and the
+services started by ``live_service`` load into a server of their own. Tests marked ``embedded_only`` (persistent
+store directories, bulk loading into a pyoxigraph store, worker snapshots, file locks) are skipped then.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +15,14 @@ import socket
 import subprocess
 import sys
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 import pytest
+from servers import QUERY_TIMEOUT, OxigraphServer, stop_all
 
 from graph_api.settings import Settings, resource_dir
 from graph_api.store import GraphStore, Source
@@ -102,18 +111,81 @@ DOCUMENTS_TTL = (
 )
 
 
+#: The backend under test: ``embedded`` (pyoxigraph in this process) or ``server`` (an Oxigraph server per store).
+BACKEND: Final = os.environ.get("GRAPH_API_TEST_BACKEND", "embedded")
+if BACKEND not in ("embedded", "server"):
+    raise RuntimeError(f"GRAPH_API_TEST_BACKEND must be embedded or server, not {BACKEND!r}")
+SERVER: Final = BACKEND == "server"
+
+
+def pytest_report_header() -> str:
+    return f"graph_api backend under test: {BACKEND}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under the server backend, skip the tests of the embedded store only, with their reason."""
+    if not SERVER:
+        return
+    for item in items:
+        marker = item.get_closest_marker("embedded_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "a test of the embedded store"
+            item.add_marker(pytest.mark.skip(reason=f"embedded backend only: {reason}"))
+
+
+def new_store(*, timeout: float | None = QUERY_TIMEOUT) -> GraphStore:
+    """An empty, writable store of the backend under test: in memory, or a new Oxigraph server's (which abandons a
+    query after ``timeout`` seconds, and is stopped when the store is dropped)."""
+    if not SERVER:
+        return GraphStore()
+    server = OxigraphServer(timeout=timeout)
+    store = GraphStore.remote(server.url)
+    weakref.finalize(store.oxigraph, server.stop)
+    return store
+
+
+def server_settings() -> tuple[dict[str, Any], Callable[[], None]]:
+    """Settings fields that give a new server of its own (none for the embedded backend), and how to stop it."""
+    if not SERVER:
+        return {}, lambda: None
+    server = OxigraphServer()
+    return {"backend": "server", "server_url": server.url}, server.stop
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _store_in_memory_by_default() -> Iterator[None]:
     """Settings read from the environment keep the store in memory, so that no test writes the repository's
-    var/store; tests of the persistent store give a temporary directory."""
+    var/store; tests of the persistent store give a temporary directory. Under the server backend they name a
+    server, and every server still running is stopped at the end."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("GRAPH_API_STORE", ":memory:")
-        yield
+        fields, stop = server_settings()
+        for name, value in fields.items():
+            patch.setenv(f"GRAPH_API_{name.upper()}", value)
+        try:
+            yield
+        finally:
+            stop()
+            stop_all()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _server_per_module() -> Iterator[None]:
+    """Under the server backend, Settings read from the environment name a server of this test module's own, so
+    that modules loading different files never share one."""
+    fields, stop = server_settings()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in fields.items():
+            patch.setenv(f"GRAPH_API_{name.upper()}", value)
+        try:
+            yield
+        finally:
+            stop()
 
 
 def make_store(*texts: str, ontology: bool = True) -> GraphStore:
-    """An in-memory store with the real ontology and the given Turtle texts as data files."""
-    store = GraphStore()
+    """A store of the backend under test with the real ontology and the given Turtle texts as data files."""
+    store = new_store()
     if ontology:
         store.load([Source(ONTOLOGY, "ontology")], progress=False)
     for number, text in enumerate(texts):
@@ -128,21 +200,25 @@ def documents_store() -> GraphStore:
 
 
 @pytest.fixture
-def project_dirs(tmp_path: Path) -> Settings:
-    """Settings pointing at a temporary project: the real ontology and the fixture data, no shapes."""
+def project_dirs(tmp_path: Path) -> Iterator[Settings]:
+    """Settings pointing at a temporary project: the real ontology and the fixture data, no shapes (and, under the
+    server backend, a server of the test's own)."""
     (tmp_path / "ontology").mkdir()
     (tmp_path / "ontology" / "directives.ttl").write_bytes(ONTOLOGY.read_bytes())
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "documents.ttl").write_text(DOCUMENTS_TTL, encoding="utf-8")
     (tmp_path / "shapes").mkdir()
     (tmp_path / "queries").mkdir()
-    return Settings(
+    fields, stop = server_settings()
+    yield Settings(
         ontology_dir=tmp_path / "ontology",
         data_dir=tmp_path / "data",
         shapes_dir=tmp_path / "shapes",
         queries_dir=tmp_path / "queries",
         _env_file=None,
+        **fields,
     )
+    stop()
 
 
 def project_has_data() -> bool:
@@ -156,7 +232,9 @@ def project_store() -> GraphStore:
         pytest.skip("data/ has no .ttl file yet")
     from graph_api.loading import build_store
 
-    return build_store(Settings(_env_file=None, store=None, extra_files=[], load_project=True), progress=False)
+    fields, _ = server_settings()  # stopped with the others at the end of the session
+    settings = Settings(_env_file=None, store=None, extra_files=[], load_project=True, **fields)
+    return build_store(settings, progress=False)
 
 
 # -- the live service (graph_api/http): `python -m graph_api serve` on a loopback port ---------------------------
@@ -204,7 +282,8 @@ def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
     """Start (once per distinct command line and environment) ``python -m graph_api serve ARGS`` on 127.0.0.1 and a
     free port; every one is stopped (SIGTERM, so its lifespan stops the query workers) at the end of the session.
 
-    Each service has a persistent store in a temporary directory of its own, unless ``env`` sets GRAPH_API_STORE."""
+    Each service has a persistent store in a temporary directory of its own, unless ``env`` sets GRAPH_API_STORE;
+    under the server backend, a server of its own instead, which abandons a query at the service's deadline."""
     started: dict[tuple[tuple[str, ...], tuple[tuple[str, str], ...]], LiveService] = {}
     logs = tmp_path_factory.mktemp("live-service")
 
@@ -216,6 +295,9 @@ def live_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
         base_env = {k: v for k, v in os.environ.items() if not k.startswith("GRAPH_API_")}
         log = logs / f"serve-{len(started)}.log"
         base_env["GRAPH_API_STORE"] = str(logs / f"store-{len(started)}")
+        if SERVER:
+            deadline = float((env or {}).get("GRAPH_API_QUERY_TIMEOUT", QUERY_TIMEOUT))
+            base_env |= {"GRAPH_API_BACKEND": "server", "GRAPH_API_SERVER_URL": OxigraphServer(timeout=deadline).url}
         with log.open("wb") as sink:
             process = subprocess.Popen(
                 [sys.executable, "-m", "graph_api", "serve", "--host", "127.0.0.1", "--port", str(port), *args],

@@ -19,6 +19,9 @@ from graph_api.store import Source, graph_iri
 if TYPE_CHECKING:
     from pathlib import Path
 
+pytestmark = pytest.mark.embedded_only("bulk loading into a pyoxigraph store")
+
+
 LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
 
 

@@ -40,6 +40,9 @@ def _workers(service: LiveService) -> dict[str, int]:
     return status
 
 
+@pytest.mark.embedded_only(
+    "the SPARQL server goes on evaluating a query whose worker was killed (--timeout-s does not stop it)"
+)
 @pytest.mark.slow
 def test_slow_query_is_stopped_while_others_are_answered(slow_service: LiveService) -> None:
     slow: dict[str, object] = {}

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING
 
 import pytest
-from conftest import NQ15
+from conftest import NQ15, new_store
 
 from graph_api.errors import QueryCrashed, QuerySyntaxError, QueryTimeout
 from graph_api.executor import QueryExecutor
@@ -59,7 +59,7 @@ def runner() -> Iterator[asyncio.Runner]:
 @pytest.fixture(scope="module")
 def pool(runner: asyncio.Runner) -> Iterator[QueryExecutor]:
     """One worker, a 1.5 s deadline, over 200 generated triples (a 5-way cross product never ends in time)."""
-    store = GraphStore()
+    store = new_store(timeout=1.5)  # a server abandons the query at the same deadline
     lines = "\n".join(
         f"<http://example.org/n{i}> <http://example.org/p> <http://example.org/n{i + 1}> ." for i in range(200)
     )
@@ -81,6 +81,9 @@ def test_answers_and_row_limit_flag(runner: asyncio.Runner, pool: QueryExecutor)
         runner.run(pool.run(QueryRequest("SELECT ?s {")))
 
 
+@pytest.mark.embedded_only(
+    "the SPARQL server goes on evaluating a query whose worker was killed (--timeout-s does not stop it)"
+)
 def test_deadline_kills_and_replaces_the_worker(runner: asyncio.Runner, pool: QueryExecutor) -> None:
     [before] = pool.pids()
     started = time.monotonic()
@@ -97,6 +100,9 @@ def test_deadline_kills_and_replaces_the_worker(runner: asyncio.Runner, pool: Qu
     assert pool.status().replaced == 1
 
 
+@pytest.mark.embedded_only(
+    "the SPARQL server goes on evaluating a query whose worker was killed (--timeout-s does not stop it)"
+)
 def test_a_crashed_worker_is_reported_and_replaced(runner: asyncio.Runner, pool: QueryExecutor) -> None:
     async def crash_during_query() -> None:
         running = asyncio.create_task(pool.run(QueryRequest(SLOW)))
@@ -119,6 +125,9 @@ def test_a_crashed_worker_is_reported_and_replaced(runner: asyncio.Runner, pool:
     assert pool.status().replaced == replaced + 2
 
 
+@pytest.mark.embedded_only(
+    "the SPARQL server goes on evaluating a query whose worker was killed (--timeout-s does not stop it)"
+)
 def test_waiting_for_a_busy_pool_counts_against_the_deadline(runner: asyncio.Runner, pool: QueryExecutor) -> None:
     async def two_at_once() -> tuple[BaseException | object, ...]:
         return tuple(
@@ -131,6 +140,7 @@ def test_waiting_for_a_busy_pool_counts_against_the_deadline(runner: asyncio.Run
     assert runner.run(pool.run(QueryRequest("ASK {}"))).kind == "boolean"
 
 
+@pytest.mark.embedded_only("workers opening an on-disk pyoxigraph store")
 def test_an_on_disk_store_is_opened_read_only_by_the_workers(tmp_path: Path) -> None:
     store = GraphStore(tmp_path / "db")
     store.load_text("<http://example.org/a> <http://example.org/p> <http://example.org/b> .", name="x.ttl")
@@ -143,6 +153,7 @@ def test_an_on_disk_store_is_opened_read_only_by_the_workers(tmp_path: Path) -> 
     store.close()
 
 
+@pytest.mark.embedded_only("workers sharing the persistent store directory")
 def test_workers_read_the_persistent_store_the_main_process_reads(project_dirs: Settings, tmp_path: Path) -> None:
     """Main process and workers all open the store directory's database read-only, at the same time."""
     store = build_store(project_dirs.model_copy(update={"store": tmp_path / "store"}), progress=False)

@@ -87,6 +87,7 @@ def test_transform_leaves_other_iris_alone() -> None:
     )
 
 
+@pytest.mark.embedded_only("the persistent store directory")
 def test_a_store_directory_is_built_then_opened_read_only(project_dirs: Settings, tmp_path: Path) -> None:
     settings = project_dirs.model_copy(update={"store": tmp_path / "store"})
     with build_store(settings, progress=False) as store:

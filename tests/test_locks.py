@@ -12,6 +12,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
 
+pytestmark = pytest.mark.embedded_only("file locks of the store directory")
+
+
 def test_shared_locks_coexist_and_exclude_an_exclusive_one(tmp_path: Path) -> None:
     path = tmp_path / "x.lock"
     with FileLock.acquire(path, shared=True), FileLock.acquire(path, shared=True):

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
 
     from graph_api.settings import Settings
 
+pytestmark = pytest.mark.embedded_only("directories, manifests and database swaps of the persistent store")
+
+
 ALT_BASE = "http://example.org/vn/"
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from conftest import CTR06_HN, CTR06_HP, CTR08, KH306, NQ15, ONTOLOGY
+from conftest import CTR06_HN, CTR06_HP, CTR08, KH306, NQ15, ONTOLOGY, new_store
 
 from graph_api.errors import AmbiguousSymbol, DocumentNotFound
 from graph_api.resolve import (
@@ -82,7 +82,7 @@ def test_normalize() -> None:
 
 
 def test_code_tables_match_the_ontology() -> None:
-    store = GraphStore()
+    store = new_store()
     store.load([Source(ONTOLOGY, "ontology")], progress=False)
     query = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     SELECT ?code WHERE {{ ?c skos:inScheme <https://w3id.org/vn-directives/code/{}> ; skos:notation ?code }}"""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import rdflib
+from conftest import new_store
 from test_shapes import _reuse_parsed_sparql, base_text, case_folders, ontology_graph, shapes_graph
 
 from graph_api.errors import UnsupportedShape
@@ -57,7 +58,7 @@ def keys(report: ValidationReport, focus: Iterable[str] | None = None) -> Counte
 
 def store_with(*data: Path | str) -> GraphStore:
     """Ontology, shapes and the data (files, or Turtle texts) in one store, as the project loads them."""
-    store = GraphStore()
+    store = new_store()
     sources = [Source(ONTOLOGY, "ontology"), *(Source(p, "shapes") for p in SHAPE_FILES)]
     sources += [Source(d, "data") for d in data if isinstance(d, Path)]
     store.load(sources, progress=False)

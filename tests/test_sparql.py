@@ -6,10 +6,11 @@ import json
 import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
-from conftest import KH306, NQ15, ROOT
+from conftest import KH306, NQ15, ROOT, new_store
 
 from graph_api.errors import LoadError, QueryError, QuerySyntaxError, QueryTimeout, ResultTooLarge, UnsupportedFormat
 from graph_api.sparql import (
@@ -23,7 +24,9 @@ from graph_api.sparql import (
     run_named_query,
     run_query,
 )
-from graph_api.store import GraphStore
+
+if TYPE_CHECKING:
+    from graph_api.store import GraphStore
 
 DH = "PREFIX dh: <https://w3id.org/vn-directives/ontology#>\n"
 SYMBOLS = DH + "SELECT ?doc ?symbol WHERE { ?doc dh:symbol ?symbol } ORDER BY ?symbol ?doc"
@@ -114,7 +117,7 @@ def test_timeout() -> None:
 
 
 def test_timeout_on_a_slow_query() -> None:
-    store = GraphStore()
+    store = new_store()
     store.load_text("".join(f"<http://e/{i}> <http://e/p> {i} .\n" for i in range(1500)), name="n.ttl")
     # About a second of work: long enough to time out, short enough not to burn CPU for the rest of the suite.
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?x . ?b ?p ?y . FILTER(?x != ?y) }"
@@ -222,3 +225,18 @@ def test_project_queries_have_readable_headers() -> None:
     for named in queries.values():
         assert named.summary, named.name
     assert load_named_queries(ROOT / "no-such-dir") == {}
+
+
+def test_named_queries_are_parsed_again_only_when_a_file_changes(tmp_path: Path) -> None:
+    from graph_api.sparql import load_named_queries
+
+    path = tmp_path / "q.rq"
+    path.write_text("#+ summary: first\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    first = load_named_queries(tmp_path)
+    assert load_named_queries(tmp_path)["q"] is first["q"], "unchanged files are not parsed again"
+    path.write_text("#+ summary: second, longer\nSELECT * WHERE { ?s ?p ?o }\n", encoding="utf-8")
+    assert load_named_queries(tmp_path)["q"].summary == "second, longer"
+    (tmp_path / "r.rq").write_text("#+ summary: third\nASK {}\n", encoding="utf-8")
+    assert sorted(load_named_queries(tmp_path)) == ["q", "r"]
+    path.unlink()
+    assert sorted(load_named_queries(tmp_path)) == ["r"]

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 import pytest
+from conftest import new_store
 
 from graph_api.errors import QueryError, QuerySyntaxError, UnsupportedFormat
-from graph_api.store import GraphStore
 from graph_api.worker import Failure, QueryRequest, answer, solutions_json
+
+if TYPE_CHECKING:
+    from graph_api.store import GraphStore
 
 G = "http://example.org/g"
 
 
 @pytest.fixture(scope="module")
 def store() -> GraphStore:
-    store = GraphStore()
+    store = new_store()
     triples = "\n".join(f'<http://example.org/s{i}> <http://example.org/p> "v{i}"@vi .' for i in range(10))
     store.load_text(triples, name="ten.ttl", kind="extra")
     store.load_text(

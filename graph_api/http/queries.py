@@ -3,14 +3,16 @@
 A parameter is bound to the query (pyoxigraph substitutions), never spliced into its text, after its declared type
 is checked: an ``iri`` must be an absolute IRI (``<…>``, bare, or a known prefixed name), an ``integer`` an integer;
 anything else is a 400. Queries run in the worker pool with the service's deadline and row limit, and answer in any
-SPARQL result format (Accept, or ``?format=json|xml|csv|tsv``; RDF formats for CONSTRUCT).
+SPARQL result format (Accept, or ``?format=json|xml|csv|tsv``; RDF formats for CONSTRUCT). The parameter values may
+add up to ``GRAPH_API_MAX_QUERY_CHARS`` characters; a run holds one of the client's slots of simultaneous queries
+(:func:`graph_api.limits.query_slot`, shared with /sparql: 429 when it has none left).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Final
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -21,8 +23,10 @@ from graph_api.http.common import allow_params
 from graph_api.http.deps import ExecutorDep, SettingsDep  # noqa: TC001 - FastAPI reads the annotations at runtime
 from graph_api.http.examples import example
 from graph_api.http.sparql import answer_response
+from graph_api.limits import check_parameters_length, query_slot
 from graph_api.negotiation import MEDIA_TYPES
 from graph_api.sparql import load_named_queries
+from graph_api.timing import timed
 from graph_api.worker import QueryRequest
 
 if TYPE_CHECKING:
@@ -105,11 +109,14 @@ async def list_queries(settings: SettingsDep) -> JSONResponse:
                 MEDIA_TYPES["tsv"]: {},
             },
         },
-        400: {"description": "Unknown parameter, missing required parameter, or a value of the wrong type"},
+        400: {"description": "Unknown parameter, missing required parameter, a value of the wrong type, or values "
+                             "longer than GRAPH_API_MAX_QUERY_CHARS in all"},
         404: {"description": "No query by this name (problem+json lists the known ones)"},
         406: {"description": "No acceptable format"},
+        429: {"description": "This client already has the most simultaneous queries allowed (`Retry-After`)"},
         503: {"description": "The query did not finish within the deadline"},
     },
+    dependencies=[Depends(query_slot)],
 )  # fmt: skip
 async def run_named(
     request: Request,
@@ -120,7 +127,8 @@ async def run_named(
 ) -> Response:  # fmt: skip
     """Each declared parameter is a query parameter of the same name (see `GET /queries`); `format` picks the
     result format. Parameters without a default are required."""
-    queries = await _queries(settings)
+    with timed("load-queries"):  # Server-Timing: queries/*.rq, parsed again only when a file changed
+        queries = await _queries(settings)
     query = queries.get(name)
     if query is None:
         raise NotFound(f"no query named {name!r}", sorted(queries))
@@ -133,6 +141,7 @@ async def run_named(
     if repeated:
         raise BadRequest(f"parameter(s) given more than once: {', '.join(repeated)}")
     values = {k: v for k, v in request.query_params.items() if k != "format"}
+    check_parameters_length(values.values(), settings)
     bound = bind_parameters(query, values)
     accept = ",".join(request.headers.getlist("accept")) or None
     answer = await executor.run(

@@ -3,24 +3,45 @@
 Reading the request is :func:`graph_api.protocol.parse_request`; running the query is the worker pool
 (:class:`graph_api.executor.QueryExecutor`, with its deadline); choosing the format is :mod:`graph_api.negotiation`.
 
-A result cut by the row limit (``GRAPH_API_MAX_ROWS``) carries ``Graph-Api-Truncated: <limit>``; the body itself is
-a standard, complete document of the first ``<limit>`` rows (SPARQL JSON/XML/CSV/TSV) or triples (RDF formats).
+A result cut by the row limit (``GRAPH_API_MAX_ROWS``) carries ``Graph-Api-Truncated: <limit>``, and says so in the
+body where the format has room for it without ceasing to be a standard document (:func:`mark_truncated`): a ``link``
+in the head of SPARQL JSON and XML results, a comment in Turtle, N-Triples and RDF/XML. CSV, TSV and JSON-LD have no
+such room: there the header alone says it.
+
+Before a query runs, :func:`check_query` applies the limits of :mod:`graph_api.limits` (length, nesting, operators)
+and refuses SERVICE (:mod:`graph_api.ssrf`); :func:`graph_api.limits.query_slot` holds one of the client's slots of
+simultaneous queries for the request's time (429 when it has none left).
 """
 
 from __future__ import annotations
 
-from typing import Any, Final
+import json
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Final
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
+from graph_api.curation import about_of
 from graph_api.errors import PayloadTooLarge
-from graph_api.http.deps import ExecutorDep, SettingsDep, StoreDep  # noqa: TC001 - FastAPI reads the annotations at runtime
+from graph_api.http.auth import authorize
+from graph_api.http.deps import ExecutorDep, SettingsDep, reading
+from graph_api.limits import check_query_complexity, check_query_length, query_slot
 from graph_api.negotiation import MEDIA_TYPES, choose
+from graph_api.problems import PROBLEM_BASE
 from graph_api.protocol import FORM, SPARQL_QUERY, ProtocolRequest, parse_request
 from graph_api.service_description import serialize_description, service_description
+from graph_api.ssrf import refuse_any_service, refuse_remote_load
 from graph_api.worker import QueryAnswer, QueryRequest
 
+if TYPE_CHECKING:
+    from graph_api.http.auth import Curator
+    from graph_api.settings import Settings
+
 TRUNCATED_HEADER: Final = "Graph-Api-Truncated"
+#: The ``link`` a truncated SPARQL JSON/XML result carries in its head (``?max_rows=<limit>`` appended).
+TRUNCATED_LINK: Final = PROBLEM_BASE + "result-truncated"
 
 router = APIRouter(tags=["sparql"])
 
@@ -78,11 +99,21 @@ _OPENAPI: Final[dict[str, Any]] = {
             "when there is no query. `Graph-Api-Truncated` says the result was cut at that many rows.",
             "content": {media: {} for media in MEDIA_TYPES.values()},
         },
-        "400": {"description": "Malformed request or SPARQL syntax error (problem+json with line and column)"},
-        "403": {"description": "SPARQL Update: the service is read-only"},
+        "400": {
+            "description": "Malformed request or SPARQL syntax error (problem+json with line and column); a query "
+            "over a limit (length, nesting, operators: `limit`, `max`); SERVICE while it is disabled"
+        },
+        "401": {"description": "SPARQL Update without a valid bearer token (`WWW-Authenticate: Bearer`)"},
+        "403": {
+            "description": "SPARQL Update while writes are disabled (no GRAPH_API_WRITE_TOKEN), or naming the audit log"
+        },
+        "422": {
+            "description": "SPARQL Update whose change would violate the shapes: the SHACL report, nothing changed"
+        },
         "406": {"description": "No acceptable format (problem+json lists the supported media types)"},
         "413": {"description": "Request body over the size limit"},
         "415": {"description": "POST body in another media type, or not UTF-8"},
+        "429": {"description": "This client already has the most simultaneous queries allowed (`Retry-After`)"},
         "503": {"description": "The query did not finish within the deadline"},
     },
 }
@@ -108,12 +139,64 @@ def _accept(request: Request) -> str | None:
     return ",".join(values) if values else None
 
 
+def mark_truncated(body: bytes, fmt: str, limit: int) -> bytes:
+    """The body of a result cut at ``limit`` rows (format ``fmt``), saying so where the format has room: a ``link``
+    in the head of SPARQL JSON and XML results (SPARQL 1.1 Query Results, "link"), a comment in Turtle, N-Triples
+    and RDF/XML. CSV, TSV and JSON-LD are returned as they are."""
+    link = f"{TRUNCATED_LINK}?max_rows={limit}"
+    note = f"result cut at {limit} rows (GRAPH_API_MAX_ROWS); add a LIMIT, or page with LIMIT and OFFSET"
+    if fmt == "json":
+        opening = b'{"head":{'
+        if body.startswith(opening):  # the worker's own layout: no need to parse a large document again
+            return opening + b'"link":[' + json.dumps(link).encode() + b"]," + body[len(opening) :]
+        document = json.loads(body)
+        head = document.setdefault("head", {})
+        head["link"] = [*head.get("link", []), link]
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if fmt == "xml":
+        element = f'<link href="{link}"/>'.encode()
+        if b"</head>" in body:
+            return body.replace(b"</head>", element + b"</head>", 1)
+        return body.replace(b"<head/>", b"<head>" + element + b"</head>", 1)
+    if fmt in ("turtle", "nt"):
+        return f"# {note}\n".encode() + body
+    if fmt == "rdfxml":
+        comment = f"<!-- {note} -->".encode()
+        if body.startswith(b"<?xml"):
+            end = body.index(b"?>") + 2
+            return body[:end] + b"\n" + comment + body[end:]
+        return comment + b"\n" + body
+    return body
+
+
 def answer_response(answer: QueryAnswer) -> Response:
-    """The HTTP response of a query answer; ``Graph-Api-Truncated`` when the row limit cut it."""
+    """The HTTP response of a query answer; ``Graph-Api-Truncated`` (and a mark in the body where the format allows,
+    :func:`mark_truncated`) when the row limit cut it."""
     headers = {"Vary": "Accept"}
+    body = answer.body
     if answer.truncated is not None:
         headers[TRUNCATED_HEADER] = str(answer.truncated)
-    return Response(answer.body, media_type=answer.media_type, headers=headers)
+        body = mark_truncated(body, answer.format, answer.truncated)
+    return Response(body, media_type=answer.media_type, headers=headers)
+
+
+def check_query(query: str, settings: Settings) -> None:
+    """Refuse a query over a limit (length, then nesting and operators) or using SERVICE while it is disabled."""
+    check_query_length(query, settings)
+    _check_text(query, allow_service=settings.allow_service)
+
+
+#: Queries up to this length are checked on the event loop (≈ 1 µs a character); longer ones in a thread.
+_CHECK_INLINE: Final = 4_000
+
+
+@lru_cache(maxsize=1024)
+def _check_text(query: str, *, allow_service: bool) -> None:
+    """The checks that read the whole text, remembered for the texts that passed (an application sends the same
+    queries again and again; a refused text raises and is not cached)."""
+    check_query_complexity(query)
+    if not allow_service:
+        refuse_any_service(query)
 
 
 def to_query_request(
@@ -134,17 +217,63 @@ def to_query_request(
     )
 
 
-async def sparql(request: Request, settings: SettingsDep, store: StoreDep, executor: ExecutorDep) -> Response:
+def check_update(update: str, settings: Settings) -> None:
+    """The limits of a query (length, nesting, operators), then SERVICE and LOAD unless allowed."""
+    check_query(update, settings)  # refuses SERVICE too, unless allowed (and update_delta refuses it always)
+    refuse_remote_load(update, settings)
+
+
+def run_update(curator: Curator, asked: ProtocolRequest, *, base_iri: str) -> dict[str, Any]:
+    """Commit a protocol update request through the writer (validated, recorded); the change in JSON."""
+    assert asked.update is not None
+    why = {name: value for name, value in (("message", asked.message), ("source", asked.source),
+                                           ("quote", asked.quote)) if value is not None}  # fmt: skip
+    about = about_of(why, curator.principal, default_message=f"SPARQL Update: {asked.update[:1000]}")
+    result = curator.writer.update(
+        asked.update,
+        about=about,
+        using_graphs=asked.using_graphs,
+        using_named_graphs=asked.using_named_graphs,
+        base_iri=base_iri,
+    )
+    added, removed = result.change.count()
+    return {
+        "change": result.number,
+        "record": result.record,
+        "documents": sorted(result.change.documents),
+        "added": added,
+        "removed": removed,
+        "report": result.report.to_dict(),
+    }
+
+
+async def sparql(request: Request, settings: SettingsDep, executor: ExecutorDep) -> Response:
     """Query by GET `?query=`, POST form or POST `application/sparql-query`; results negotiated by Accept or
-    `?format=`. GET without a query answers the service description (Turtle, or any RDF format by Accept)."""
+    `?format=`. GET without a query answers the service description (Turtle, or any RDF format by Accept).
+    With writes enabled, POST `application/sparql-update` or a form `update=` (bearer token) commits an update."""
     body = await read_body(request, settings.max_body_bytes) if request.method == "POST" else b""
     asked = parse_request(
-        request.method, request.scope.get("query_string", b""), request.headers.get("content-type"), body
+        request.method,
+        request.scope.get("query_string", b""),
+        request.headers.get("content-type"),
+        body,
+        updates=settings.writes_enabled,
     )
     endpoint = str(request.url.replace(query=None, fragment=None))
+    if asked.update is not None:
+        curator = authorize(request)
+        await run_in_threadpool(check_update, asked.update, settings)
+        changed = await run_in_threadpool(run_update, curator, asked, base_iri=endpoint)
+        return JSONResponse(changed)
+    if asked.query is not None:
+        if len(asked.query) <= _CHECK_INLINE:
+            check_query(asked.query, settings)
+        else:
+            await run_in_threadpool(check_query, asked.query, settings)  # up to ~0.1 s of regexes on a long query
     if asked.query is None:
         chosen = choose("graph", _accept(request), asked.format)
-        triples = service_description(endpoint, named_graphs=store.graphs(), title=request.app.title)
+        graphs = await run_in_threadpool(_graphs, request)
+        triples = service_description(endpoint, named_graphs=graphs, title=request.app.title)
         return Response(
             serialize_description(triples, chosen.name), media_type=chosen.media_type, headers={"Vary": "Accept"}
         )
@@ -152,6 +281,13 @@ async def sparql(request: Request, settings: SettingsDep, store: StoreDep, execu
         to_query_request(asked, accept=_accept(request), max_rows=settings.max_rows, base_iri=endpoint)
     )
     return answer_response(answer)
+
+
+def _graphs(request: Request) -> list[str]:
+    """The store's named graphs, read as :func:`graph_api.http.deps.get_store` reads (not taken by this route:
+    an update must not wait for its own read)."""
+    with reading(request) as store:
+        return store.graphs()
 
 
 # One handler, two operations: OpenAPI needs a distinct operationId per method (GET and POST share a path).
@@ -164,4 +300,5 @@ for _method in ("GET", "POST"):
         summary=f"SPARQL 1.1 query endpoint ({_method})",
         response_class=Response,
         openapi_extra=_OPENAPI,
+        dependencies=[Depends(query_slot)],
     )
