@@ -22,7 +22,7 @@ from bench._run_common import emit, emit_meta, median, timed_ms
 from bench._run_queries import load_mix
 from graph_api.documents import find_document
 from graph_api.lineage import lineage, lineage_index
-from graph_api.lineage_views import lineage_json
+from graph_api.lineage_views import lineage_json_bytes
 from graph_api.loading import build_store
 from graph_api.settings import Settings
 from graph_api.store import GraphStore
@@ -76,7 +76,7 @@ def measure_lineage(store: GraphStore, base: str, repeats: int) -> None:
     emit_meta(typical=typical, typical_descendants=typical_n, largest=largest, largest_descendants=largest_n,
               documents=len(index.symbols))  # fmt: skip
     find_document(store, typical, base)  # builds the document index once
-    lineage_json(store, lineage(store, typical), base, relations=["implements"], depth=None)
+    lineage_json_bytes(store, lineage(store, typical), base, relations=["implements"], depth=None)
     for name, root, count in (("typical", typical, typical_n), ("largest", largest, largest_n)):
         reps = repeats * (10 if name == "typical" else 2)
         found = lineage(store, root)
@@ -87,9 +87,9 @@ def measure_lineage(store: GraphStore, base: str, repeats: int) -> None:
         emit(f"nx_{name}_ms", median(timed_ms(partial(nx.ancestors, graph, root), reps, budget_s=5)), "ms")
 
         def handler(r: str = root) -> object:
-            # What GET /lineage computes: resolve the document, traverse, build the JSON body.
-            return lineage_json(store, lineage(store, find_document(store, r, base)), base,
-                                relations=["implements"], depth=None)  # fmt: skip
+            # What GET /lineage computes: resolve the document, traverse, build the JSON body (its bytes).
+            return lineage_json_bytes(store, lineage(store, find_document(store, r, base)), base,
+                                      relations=["implements"], depth=None)  # fmt: skip
 
         emit(f"handler_{name}_ms", median(timed_ms(handler, reps, budget_s=5)), "ms")
 

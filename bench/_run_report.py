@@ -108,9 +108,12 @@ def targets(runs: dict[str, SizeRun]) -> list[Target]:
         found.append(Target(f"/sparql query mix ≥ 20 {X} faster than rdflib-endpoint", "M", "M not run", None))
     if big is not None:
         handler, http = big.get("ours.handler_typical_ms"), big.get("ours_http.lineage_typical_ms")
+        served = big.get("ours_http.lineage_typical_server_ms")
+        server_time = served if served is not None else handler
         found.append(Target("/lineage typical document ≤ 2 ms p50 server time", "L",
-                            f"{fmt(handler)} in the server (HTTP round trip {fmt(http)})",
-                            _bounded(handler, 2.0)))  # fmt: skip
+                            f"{fmt(server_time)} in the server (Server-Timing total; handler work in process "
+                            f"{fmt(handler)}, HTTP round trip {fmt(http)})",
+                            _bounded(server_time, 2.0)))  # fmt: skip
         lib, nxt = big.get("ours.lineage_largest_ms"), big.get("ours.nx_largest_ms")
         r = ratio(lib, nxt)
         found.append(Target(f"largest lineage ≤ 3 {X} the networkx traversal", "L",

@@ -54,8 +54,9 @@ NOTES: Final = (
     "bound (≥).",
     "Lineage: `library lineage()` is `graph_api.lineage.lineage` on the warm index; networkx alone is "
     "`nx.ancestors` on a DiGraph of the same `implements` edges; the handler work is what GET /lineage computes in "
-    'process (resolve the document, traverse, build the JSON body) — the target\'s "server time", since the service '
-    "sends no Server-Timing header; GET /lineage is the sequential HTTP round trip. The typical document is the "
+    "process (resolve the document, traverse, build the JSON body); the target's server time is the median "
+    "`total` of the `Server-Timing` header of the sequential GET /lineage requests (from the request reaching the "
+    "application to its response starting); GET /lineage is their HTTP round trip. The typical document is the "
     "median lineage among documents something implements; the largest is the central document with most descendants.",
     "Load: a separate process of httpx async clients (1 or 8 at once, keep-alive) for a fixed time per point; the "
     "client shares the 2 cores with the server, which caps every throughput, the floor's included. The floor is a "
