@@ -20,6 +20,12 @@ removes. ``stop`` ends every worker.
 
 Writes (:mod:`graph_api.transactions`) call :meth:`QueryExecutor.refresh` after each commit: every worker re-opens
 its store (or a new snapshot) before its next query, so a query sent after a write was acknowledged sees it.
+
+A store open for writing is never opened by the workers themselves: opening an Oxigraph database read-only while
+another process writes it is undefined behaviour (pyoxigraph's own warning; seen here as a worker looping on a
+COUNT until its deadline while its memory grew past 6 GB). The pool reads checkpoints instead
+(``Store.backup``: hard links of the database files, made in milliseconds), one per commit, in ``.checkpoints/``
+beside the database; a checkpoint is removed once no worker reads it and a newer one exists.
 """
 
 from __future__ import annotations
@@ -28,12 +34,14 @@ import asyncio
 import contextlib
 import logging
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -48,6 +56,7 @@ from graph_api.timing import record
 from graph_api.worker import Failure, QueryAnswer, QueryRequest, WorkerSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from types import TracebackType
 
     from graph_api.store import GraphStore
@@ -55,6 +64,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _KILL_WAIT: Final = 5.0
+
+
+#: Directory beside a database open for writing where the pool keeps the checkpoints its workers read.
+CHECKPOINTS: Final = ".checkpoints"
 
 
 class _Late(Exception):
@@ -197,6 +210,9 @@ class QueryExecutor:
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self._snapshots = 0
         self._generation = 0
+        self._checkpoints: dict[int, Path] = {}  # generation -> checkpoint directory (store open for writing)
+        self._opening: Counter[int] = Counter()  # generations workers are opening right now
+        self._checkpoint_lock = threading.Lock()
         self._running = False
 
     # -- life cycle ---------------------------------------------------------------------------------------------
@@ -221,7 +237,7 @@ class QueryExecutor:
             return WorkerSpec(server_url=store.server_url)  # the server is the snapshot: workers query it
         if store.path is not None:
             if not store.read_only:
-                store.oxigraph.flush()
+                return WorkerSpec(store_path=str(self._checkpoint(store)))
             return WorkerSpec(store_path=str(store.path))
         if self._tempdir is None:
             self._tempdir = tempfile.TemporaryDirectory(prefix="graph-api-")
@@ -233,17 +249,56 @@ class QueryExecutor:
             ox.serialize(store.oxigraph, out, format=ox.RdfFormat.N_QUADS)
         return WorkerSpec(snapshot=str(path))
 
+    def _checkpoint(self, store: GraphStore) -> Path:
+        """A checkpoint of a store open for writing, for the workers to open read-only (see the module docstring)."""
+        assert store.path is not None
+        directory = store.path.parent / CHECKPOINTS
+        directory.mkdir(exist_ok=True)
+        self._snapshots += 1
+        path = directory / f"{store.path.name}-{os.getpid()}-{self._snapshots}"
+        shutil.rmtree(path, ignore_errors=True)  # a leftover of a process with the same pid
+        database = store.oxigraph
+        if not isinstance(database, ox.Store):  # pragma: no cover - a store with a path is embedded
+            raise ConfigError("only an embedded store can be checkpointed")
+        database.backup(str(path))
+        self._checkpoints[self._generation + 1 if self._running else 0] = path
+        return path
+
+    def _collect_checkpoints(self) -> None:
+        """Remove the checkpoints that no worker reads, none is opening, and that are not the current one. A
+        checkpoint's files must not vanish under a worker that opened it: a read-only Oxigraph database whose files
+        are deleted is undefined behaviour (seen: a COUNT looping until its deadline, its memory past 4 GB)."""
+        with self._checkpoint_lock:
+            keep = {w.generation for w in self._all.values()} | {self._generation} | set(self._opening)
+            stale = [self._checkpoints.pop(g) for g in list(self._checkpoints) if g not in keep]
+        for path in stale:
+            shutil.rmtree(path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _state_to_open(self) -> Iterator[tuple[int, WorkerSpec]]:
+        """The current generation and spec, kept (its checkpoint not collected) while a worker opens it."""
+        with self._checkpoint_lock:
+            generation, spec = self._generation, self.spec
+            self._opening[generation] += 1
+        try:
+            yield generation, spec
+        finally:
+            with self._checkpoint_lock:
+                self._opening[generation] -= 1
+                if not self._opening[generation]:
+                    del self._opening[generation]
+
     async def _start_one(self) -> _Worker:
         self._numbers += 1
         number = self._numbers
         self._starting += 1
-        generation, spec = self._generation, self.spec  # in this order: refresh sets the spec first
         try:
-            started = await asyncio.to_thread(_start_worker, spec, number, self.startup)
+            with self._state_to_open() as (generation, spec):
+                started = await asyncio.to_thread(_start_worker, spec, number, self.startup)
+                started.generation = generation
+                self._all[number] = started
         finally:
             self._starting -= 1
-        started.generation = generation
-        self._all[number] = started
         return started
 
     async def stop(self) -> None:
@@ -266,6 +321,9 @@ class QueryExecutor:
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
+        for path in self._checkpoints.values():
+            shutil.rmtree(path, ignore_errors=True)
+        self._checkpoints.clear()
 
     async def __aenter__(self) -> QueryExecutor:
         await self.start()
@@ -305,6 +363,7 @@ class QueryExecutor:
         spec = self._snapshot(store) if store is not None and store.server_url is None else self.spec
         self.spec = spec
         self._generation += 1
+        self._collect_checkpoints()
 
     # -- the pool -----------------------------------------------------------------------------------------------
 
@@ -391,9 +450,13 @@ class QueryExecutor:
         wanted = self._generation
         one = await self._acquire(deadline)
         while one.generation < wanted:  # a commit since it opened its store: re-open first
-            generation, spec = self._generation, self.spec
-            if await asyncio.to_thread(_reopen, one.connection, spec, max(deadline - time.monotonic(), 0.0)):
-                one.generation = generation
+            with self._state_to_open() as (generation, spec):
+                left = max(deadline - time.monotonic(), 0.0)
+                reopened = await asyncio.to_thread(_reopen, one.connection, spec, left)
+                if reopened:
+                    one.generation = generation
+            if reopened:
+                self._collect_checkpoints()
                 continue
             self._replace(one, None)
             one = await self._acquire(deadline)

@@ -349,10 +349,23 @@ def _open_current(root: Path, accept: Callable[[Manifest], bool], *, writable: b
         manifest = Manifest.read(root)
         if manifest is None or not accept(manifest) or not (root / manifest.database).is_dir():
             return None
+        # Readers share the database's lock; a writer holds it alone: Oxigraph's read-only open of a database another
+        # process writes is undefined behaviour (seen: queries looping with their memory past 4 GB).
         try:
-            reader = FileLock.acquire(root / (manifest.database + _LOCK), shared=True)
+            reader = FileLock.acquire(root / (manifest.database + _LOCK), shared=not writable)
         except LockBusy:
-            continue  # being removed: it is no longer current
+            again = Manifest.read(root)
+            if again is None or again.database != manifest.database:
+                continue  # being removed: it is no longer current
+            if writable:
+                raise ConfigError(
+                    f"the store {root} is open in another process (a server or a command): stop it before "
+                    "opening the store for writing"
+                ) from None
+            raise ConfigError(
+                f"the store {root} is open for writing by another process (a server with writes enabled): "
+                "query it through that server's HTTP API, or stop it first"
+            ) from None
         again = Manifest.read(root)
         if again is None or again.database != manifest.database:
             reader.release()

@@ -363,9 +363,37 @@ def test_only_one_process_opens_the_store_for_writing(settings: Settings) -> Non
         timeout=120,
     )
     assert done.returncode != 0
-    assert b"cannot open the store" in done.stderr
+    assert b"is open in another process" in done.stderr
     store.close()
     del store  # Oxigraph lets go of the database when the object goes
+
+
+READER: Final = """
+import json, sys
+from graph_api.loading import build_store
+from graph_api.settings import Settings
+build_store(Settings(_env_file=None, **json.loads(sys.argv[1])), progress=False)
+"""
+
+
+@persistent
+def test_no_process_reads_the_database_a_writer_has_open(settings: Settings) -> None:
+    """Oxigraph's read-only open of a database another process writes is undefined behaviour: refused, naming why."""
+    store = open_writable(settings)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", READER, json.dumps(_fields(settings))],
+            capture_output=True,
+            cwd=ROOT,
+            env=_env(),
+            check=False,
+            timeout=120,
+        )
+    finally:
+        store.close()
+        del store
+    assert done.returncode != 0
+    assert b"is open for writing by another process" in done.stderr
 
 
 @persistent
