@@ -253,6 +253,10 @@ class QueryExecutor:
         """A checkpoint of a store open for writing, for the workers to open read-only (see the module docstring)."""
         assert store.path is not None
         directory = store.path.parent / CHECKPOINTS
+        if not self._checkpoints and directory.is_dir():
+            # Left by a writer that was killed: only the one writer of the store makes checkpoints.
+            for leftover in directory.iterdir():
+                shutil.rmtree(leftover, ignore_errors=True)
         directory.mkdir(exist_ok=True)
         self._snapshots += 1
         path = directory / f"{store.path.name}-{os.getpid()}-{self._snapshots}"

@@ -17,6 +17,7 @@ from graph_api import journal
 from graph_api.audit import history
 from graph_api.document_edit import document_closure
 from graph_api.document_rdf import document_to_rdf
+from graph_api.executor import CHECKPOINTS
 from graph_api.persistence import open_current
 
 if TYPE_CHECKING:
@@ -74,6 +75,8 @@ def test_acknowledged_writes_survive_sigkill_and_half_writes_leave_no_trace(tmp_
             assert server.process is None
             startups.append(server.start())  # reopens cleanly: a leftover journal is rolled back
             assert journal.read(server.store) is None
+            # the killed server's checkpoints are gone: the new one keeps a few of its own
+            assert len(list((server.store / CHECKPOINTS).iterdir())) <= 3
         time.sleep(0.5)
     finally:
         loop.stopping.set()
