@@ -31,6 +31,11 @@ from graph_api.store import DEFAULT_GRAPH, graph_iri, graph_kind
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Iterator, Mapping
 
+    from graph_api.remote import RemoteStore
+
+    #: What the closure is read from: the embedded store, or the SPARQL server of the server backend.
+    Backend = ox.Store | RemoteStore
+
     from graph_api.store import GraphStore
     from graph_api.types import TriplesByGraph
 
@@ -196,20 +201,21 @@ def graph_for(triple: ox.Triple, base: str = DEFAULT_BASE) -> str:
 # -- a document's closure -----------------------------------------------------------------------------------------
 
 
-def _subjects(store: ox.Store, predicate: ox.NamedNode, obj: Node) -> Iterator[Node]:
+def _subjects(store: Backend, predicate: ox.NamedNode, obj: Node) -> Iterator[Node]:
     for quad in store.quads_for_pattern(None, predicate, obj, DEFAULT_GRAPH):
         if isinstance(quad.subject, ox.NamedNode | ox.BlankNode):
             yield quad.subject
 
 
-def _objects(store: ox.Store, subject: Node, predicate: ox.NamedNode | None) -> Iterator[Node]:
+def _objects(store: Backend, subject: Node, predicate: ox.NamedNode | None) -> Iterator[Node]:
     for quad in store.quads_for_pattern(subject, predicate, None, DEFAULT_GRAPH):
         if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
             yield quad.object
 
 
-def closure_in(store: ox.Store, document: ox.NamedNode) -> set[Node]:
-    """The nodes of the document's closure in the default graph of an Oxigraph store (module docstring)."""
+def closure_in(store: Backend, document: ox.NamedNode) -> set[Node]:
+    """The nodes of the document's closure in the default graph of an Oxigraph store or a SPARQL server (module
+    docstring)."""
     parts: set[Node] = {document}
     for predicate in _DOWN:
         parts.update(_objects(store, document, predicate))
@@ -230,13 +236,13 @@ def closure_in(store: ox.Store, document: ox.NamedNode) -> set[Node]:
 
 def document_nodes(store: GraphStore, iri: str) -> set[Node]:
     """The nodes of the document's closure in the store (module docstring)."""
-    return closure_in(_oxigraph(store), ox.NamedNode(iri))
+    return closure_in(store.oxigraph, ox.NamedNode(iri))
 
 
 def document_triples(store: GraphStore, iri: str) -> dict[str, set[ox.Triple]]:
     """The triples of the document's closure, by the data (or extra) graph that holds them."""
     found: dict[str, set[ox.Triple]] = {}
-    oxigraph = _oxigraph(store)
+    oxigraph = store.oxigraph  # reads work on either backend (an ETag for every GET)
     for node in document_nodes(store, iri):
         for quad in oxigraph.quads_for_pattern(node, None, None, None):
             graph = quad.graph_name
@@ -267,7 +273,7 @@ def expect_version(iri: str, expected: str) -> Callable[[GraphStore], None]:
 def exists(store: GraphStore, iri: str) -> bool:
     """Whether the IRI has a type in the default graph (the ontology's and the data's union)."""
     return (
-        next(iter(_oxigraph(store).quads_for_pattern(ox.NamedNode(iri), _RDF_TYPE, None, DEFAULT_GRAPH)), None)
+        next(iter(store.oxigraph.quads_for_pattern(ox.NamedNode(iri), _RDF_TYPE, None, DEFAULT_GRAPH)), None)
         is not None
     )
 
