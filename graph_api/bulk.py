@@ -31,7 +31,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from graph_api.errors import LoadError
-from graph_api.store import DEFAULT_GRAPH, in_union, rdf_format_of
+from graph_api.store import DEFAULT_GRAPH, count_in, in_union, rdf_format_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Sequence
@@ -190,7 +190,7 @@ def _load_one(store: ox.Store, source: Source, transform: QuadTransform, *, rewr
                     _check_each(path, rdf_format, transform)
                 if union:
                     _copy_to_default(store, graph, path, rdf_format, blank=tap.blank)
-                quads = _count(store, graph)
+                quads = count_in(store, graph)
                 bar.add_quads(quads)
             else:
                 counted = _Counted(ox.parse(input=reader, format=rdf_format, rename_blank_nodes=True), graph, path)
@@ -244,13 +244,3 @@ def _check_each(path: Path, rdf_format: ox.RdfFormat, transform: QuadTransform) 
     """Run the transform's checks on every quad of a file (raises the transform's :class:`LoadError`)."""
     for quad in ox.parse(path=path, format=rdf_format, rename_blank_nodes=True):
         transform(quad, path)
-
-
-def _count(store: ox.Store, graph: ox.NamedNode) -> int:
-    """Quads in one graph, counted by the store (no quad crosses into Python)."""
-    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
-    for row in solutions if isinstance(solutions, ox.QuerySolutions) else ():
-        count = row[0]
-        if isinstance(count, ox.Literal):
-            return int(count.value)
-    return 0

@@ -68,6 +68,16 @@ def as_bytes(serialized: bytes | None) -> bytes:
     return serialized if serialized is not None else b""
 
 
+def count_in(database: ox.Store | RemoteStore, graph: ox.NamedNode | ox.DefaultGraph) -> int:
+    """Triples in one graph, counted by the store (no quad crosses into Python)."""
+    solutions = database.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
+    for row in solutions if isinstance(solutions, ox.QuerySolutions) else ():
+        count = row[0]
+        if isinstance(count, ox.Literal):
+            return int(count.value)
+    return 0
+
+
 def graph_iri(kind: GraphKind, stem: str) -> str:
     """Named-graph IRI of the file with this stem and kind."""
     return f"{GRAPH_BASE}{kind}/{quote(stem, safe='')}"
@@ -233,13 +243,7 @@ class GraphStore:
         return self._count_in(ox.NamedNode(graph))
 
     def _count_in(self, graph: ox.NamedNode | ox.DefaultGraph) -> int:
-        """Triples in one graph, counted by the store (no quad crosses into Python)."""
-        solutions = self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=graph)
-        for row in solutions if isinstance(solutions, ox.QuerySolutions) else ():
-            count = row[0]
-            if isinstance(count, ox.Literal):
-                return int(count.value)
-        return 0
+        return count_in(self._store, graph)
 
     def graphs(self, kinds: Iterable[GraphKind] | None = None) -> list[str]:
         """IRIs of the named graphs, sorted; only those of ``kinds`` when given."""
@@ -446,10 +450,6 @@ class GraphStore:
         self._revision += 1
 
     # -- querying -------------------------------------------------------------------------------------------
-
-    def default_graphs(self) -> list[ox.NamedNode]:
-        """The graphs whose union is a query's default graph: ontology, data and extra."""
-        return [ox.NamedNode(name) for name in self.graphs(QUERY_KINDS)]
 
     def query(
         self,
