@@ -18,7 +18,7 @@ another origin cannot send a write (its preflight fails). Curators write from th
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
@@ -68,7 +68,11 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             if store is None:
                 loaded.close()
             raise
-        executor = QueryExecutor(loaded, workers=chosen.query_workers, timeout=chosen.query_timeout)
+        # In process only without writes: a commit validates its change in this store before it is final.
+        inline = chosen.inline_query_ms / 1000 if writer is None else 0.0
+        executor = QueryExecutor(
+            loaded, workers=chosen.query_workers, timeout=chosen.query_timeout, inline_budget=inline
+        )
         app.state.settings = chosen
         app.state.store = loaded
         app.state.executor = executor
@@ -94,11 +98,26 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
     )
     app.add_middleware(timing.ServerTimingMiddleware)  # outermost: its total covers the CORS middleware too
     app.include_router(health.router)
-    app.include_router(sparql.router)
+    app.router.routes.extend(sparql.routes)
     app.include_router(writes.router)  # before documents: its /documents/{key}/edit would be a key otherwise
     app.include_router(documents.router)
     app.include_router(lineage.router)
     app.include_router(validation.router)
     app.include_router(queries.router)
     app.include_router(artefacts.router)
+    _document_plain_routes(app)
     return app
+
+
+def _document_plain_routes(app: FastAPI) -> None:
+    """Add to the OpenAPI document the operations of the routes that are plain Starlette routes (``/sparql``)."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()  # FastAPI's own, which it keeps as app.openapi_schema
+            schema["paths"] = sparql.openapi_paths() | schema["paths"]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend the schema

@@ -92,6 +92,13 @@ class Settings(BaseSettings):
     )
     query_timeout: float = Field(default=30.0, gt=0)
     query_workers: int = Field(default=2, ge=1, le=64, description="Worker processes that run SPARQL queries.")
+    inline_query_ms: float = Field(
+        default=5.0,
+        ge=0,
+        description="A query the worker pool has answered in less than this many milliseconds is run in the server "
+        "process from then on, until the store changes (no round trip to a worker); 0: always in the pool. Only "
+        "for the embedded store with writes disabled.",
+    )
     max_rows: int = Field(default=100_000, gt=0)
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest HTTP request body accepted.")
     max_query_chars: int = Field(

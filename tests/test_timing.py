@@ -132,12 +132,13 @@ def test_a_lineage_problem_is_timed_too(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("method", "kwargs"),
     [
-        ("GET", {"params": {"query": "ASK {}"}}),
+        ("GET", {"params": {"query": "ASK { ?s ?p ?o }"}}),
         ("POST", {"data": {"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"}}),
         ("POST", {"content": b"ASK {}", "headers": {"Content-Type": "application/sparql-query"}}),
     ],
 )
 def test_sparql_says_queue_query_and_ipc(client: TestClient, method: str, kwargs: dict[str, object]) -> None:
+    """The first time a query is asked (a repeated cheap one runs in process: test_executor_inline)."""
     response = client.request(method, "/sparql", **kwargs)  # type: ignore[arg-type]
     assert response.status_code == 200
     assert list(timings_of(response)) == ["queue", "query", "ipc", "total"]
