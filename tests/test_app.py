@@ -48,6 +48,13 @@ def test_sparql_get(client: TestClient) -> None:
     assert _docs(response.json()) == [NQ15]
 
 
+def test_sparql_head_is_the_get_without_its_body(client: TestClient) -> None:
+    for params in ({"query": SYMBOLS}, {}):  # a query; the service description
+        get, head = client.get("/sparql", params=params), client.head("/sparql", params=params)
+        assert (head.status_code, head.headers["content-type"]) == (200, get.headers["content-type"])
+        assert head.content == b""
+
+
 def test_sparql_post_form_and_direct(client: TestClient) -> None:
     form = client.post(
         "/sparql",

@@ -76,7 +76,7 @@ def test_406_lists_what_can_be_served(project_service: LiveService) -> None:
 def test_405_names_the_allowed_methods(project_service: LiveService) -> None:
     response = httpx.request("PATCH", project_service.sparql)
     _problem(response, 405)
-    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "HEAD", "POST"}
 
 
 def test_huge_body_is_413(project_service: LiveService) -> None:
