@@ -2,6 +2,9 @@
 
 Every endpoint gets the same request: ``POST`` of an ``application/x-www-form-urlencoded`` body ``query=…`` with
 ``Accept: application/sparql-results+json``; a query's latency is the median of its repeats after one warm-up.
+:func:`run_mixes` sends the mix to several endpoints interleaved (each repeat of a query goes to every endpoint in
+turn, the order rotating), so that a change in the machine's speed during the run (other jobs on its cores) falls
+on all of them alike and their ratio stays meaningful.
 """
 
 from __future__ import annotations
@@ -88,6 +91,63 @@ def time_query(
     except Unanswered as exc:
         return None, f"not measured: {exc}"
     return (median(times) if times else first), f"{rows} rows"
+
+
+def time_interleaved(
+    client: httpx.Client, endpoints: list[Endpoint], query: str, *, repeats: int, timeout: float, budget: float
+) -> dict[str, tuple[float | None, str]]:
+    """:func:`time_query` on several endpoints at once: a warm-up on each, then each repeat on each endpoint in
+    turn (the first of a round rotating); an endpoint stops when it fails or has spent ``budget`` seconds."""
+    times: dict[str, list[float]] = {e.key: [] for e in endpoints}
+    spent = dict.fromkeys(times, 0.0)
+    notes: dict[str, str] = {}
+    for endpoint in endpoints:
+        started = time.perf_counter()
+        try:
+            notes[endpoint.key] = f"{ask(client, endpoint, query, timeout)} rows"
+        except Unanswered as exc:
+            notes[endpoint.key] = f"not measured: {exc}"
+        spent[endpoint.key] = time.perf_counter() - started
+    live = [e for e in endpoints if not notes[e.key].startswith("not measured")]
+    for round_ in range(repeats):
+        turn = live[round_ % len(live) :] + live[: round_ % len(live)] if live else []
+        for endpoint in turn:
+            if spent[endpoint.key] >= budget or notes[endpoint.key].startswith("not measured"):
+                continue
+            begin = time.perf_counter()
+            try:
+                ask(client, endpoint, query, timeout)
+            except Unanswered as exc:
+                notes[endpoint.key] = f"not measured: {exc}"
+                continue
+            elapsed = time.perf_counter() - begin
+            times[endpoint.key].append(elapsed * 1000)
+            spent[endpoint.key] += elapsed
+    found: dict[str, tuple[float | None, str]] = {}
+    for endpoint in endpoints:
+        note = notes[endpoint.key]
+        if note.startswith("not measured"):
+            found[endpoint.key] = (None, note)
+        else:
+            values = times[endpoint.key]
+            found[endpoint.key] = (median(values) if values else spent[endpoint.key] * 1000, note)
+    return found
+
+
+def run_mixes(
+    run: SizeRun, endpoints: list[Endpoint], *, repeats: int, timeout: float, budget: float, roots: dict[str, str]
+) -> None:
+    """:func:`run_mix` on several endpoints, interleaved (see the module docstring)."""
+    texts = [(f"q.{query.name}", query.text, repeats) for query in load_mix()]
+    texts += [(f"lineage_{name}_ms", lineage_query(root), repeats * 2) for name, root in roots.items()]
+    with httpx.Client() as client:
+        for suffix, text, times in texts:
+            found = time_interleaved(client, endpoints, text, repeats=times, timeout=timeout, budget=budget)
+            for key, (value, note) in found.items():
+                lineage = suffix.startswith("lineage_")
+                run.put(f"{key}.{suffix}", value, "ms", f"property path: {note}" if lineage else note)
+                if value is None and "within" in note and not lineage:
+                    run.meta.setdefault("at_least_ms", {})[f"{key}.{suffix}"] = timeout * 1000
 
 
 def run_mix(

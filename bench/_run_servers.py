@@ -6,6 +6,7 @@ stopped when the block ends, on an error, on Ctrl-C, and on SIGTERM (turned into
 | server | command |
 |---|---|
 | graph_api | ``python -m graph_api serve --store DIR --data graph.nt`` (ontology and shapes of the repository) |
+| graph_api in memory | ``python -m graph_api serve --in-memory --data graph.nt`` (S and M) |
 | Oxigraph | ``oxigraph serve --location DIR --bind 127.0.0.1:PORT`` after ``oxigraph load`` |
 | rdflib-endpoint | ``rdflib-endpoint serve ontology.ttl graph.nt --host 127.0.0.1 --port PORT`` |
 | HTTP floor | ``python -m bench._run_floor --port PORT`` |
@@ -135,12 +136,15 @@ class Servers:
         return self.start("floor", python_command("bench._run_floor", "--port", str(port)), port=port, probe="/",
                           timeout=60)  # fmt: skip
 
-    def ours(self, data: Path, store: Path, empty: Path, *, timeout: float) -> Server:
+    def ours(self, data: Path, store: Path, empty: Path, *, timeout: float, in_memory: bool = False) -> Server:
+        """``graph-api serve`` over the persistent store, or with ``--in-memory`` (parses the files at start)."""
         port = free_port()
-        command = python_command("graph_api", "serve", "--host", HOST, "--port", str(port), "--store", str(store),
+        where = ["--in-memory"] if in_memory else ["--store", str(store)]
+        command = python_command("graph_api", "serve", "--host", HOST, "--port", str(port), *where,
                                  "--data", str(data))  # fmt: skip
         env = child_env(GRAPH_API_DATA_DIR=str(empty), GRAPH_API_QUERY_TIMEOUT="120")
-        return self.start("graph_api", command, port=port, probe="/health", timeout=timeout, env=env)
+        name = "graph_api --in-memory" if in_memory else "graph_api"
+        return self.start(name, command, port=port, probe="/health", timeout=timeout, env=env)
 
     def oxigraph(self, location: Path, *, timeout: float) -> Server:
         port = free_port()

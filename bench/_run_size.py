@@ -1,9 +1,12 @@
-"""Everything measured for one size, in order, one system at a time (never two servers measured at once).
+"""Everything measured for one size, in order.
 
 1. generate the graph (``bench.generate``, seed 42) unless the same one is already in the work directory;
 2. graph_api in one process (:mod:`bench._run_ours`) and its compiled validation (:mod:`bench._run_validate`);
-3. graph_api served (``graph-api serve`` over the store just built): the query mix, /lineage, the load points;
-4. the Oxigraph server on the same files, the HTTP floor, rdflib-endpoint, rdflib in memory with pySHACL.
+3. graph_api served (``graph-api serve`` over the store just built): /lineage, the load points;
+4. the Oxigraph server on the same files: its load point; graph_api ``--in-memory`` (S, M);
+5. the query mix, interleaved over the servers of 3 and 4, which stay up, idle, while the others are measured
+   (a load point or an RSS reading is taken with one server busy at a time);
+6. the HTTP floor, rdflib-endpoint, rdflib in memory with pySHACL.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench._run_common import ROOT, SizeRun, median, python_command, run_probe, timed_ms
-from bench._run_queries import Endpoint, lookup_query, run_mix
+from bench._run_queries import Endpoint, lookup_query, run_mix, run_mixes
 from bench._run_servers import Server, ServerFailed, Servers, oxigraph_load
 from bench.generate import VERSION, generate
 
@@ -41,6 +44,7 @@ class Plan:
     query_timeout: float
     validate_deadline: float
     compiled_full: bool = True
+    in_memory: bool = True  # also serve with `graph-api serve --in-memory` (each query worker holds the graph)
 
 
 PLANS: Final = {
@@ -49,7 +53,7 @@ PLANS: Final = {
     "M": Plan(repeats=5, load_seconds=3.0, rdflib=True, rdflib_deadline=300, ours_deadline=600, query_timeout=30,
               validate_deadline=150),
     "L": Plan(repeats=3, load_seconds=3.0, rdflib=False, rdflib_deadline=0, ours_deadline=900, query_timeout=60,
-              validate_deadline=150, compiled_full=False),
+              validate_deadline=150, compiled_full=False, in_memory=False),
 }  # fmt: skip
 QUICK: Final = Plan(repeats=3, load_seconds=1.0, rdflib=True, rdflib_deadline=90, ours_deadline=120, query_timeout=20,
                     validate_deadline=60)  # fmt: skip
@@ -135,7 +139,7 @@ def server_total_ms(header: str | None) -> float | None:
     return None
 
 
-def measure_ours_served(run: SizeRun, servers: Servers, ctx: Context, plan: Plan, paths: dict[str, Path]) -> None:
+def measure_ours_served(run: SizeRun, servers: Servers, ctx: Context, plan: Plan, paths: dict[str, Path]) -> Endpoint:
     ctx.step("graph_api: serving")
     server = servers.ours(paths["data"], paths["store"], paths["empty"], timeout=600)
     run.put("ours.ready_s", server.ready_s, "s", "graph-api serve on the existing store: start until /health answers")
@@ -149,10 +153,7 @@ def measure_ours_served(run: SizeRun, servers: Servers, ctx: Context, plan: Plan
         wall, server_ms = sequential_get(url, {"doc": doc}, reps)
         run.put(f"ours_http.lineage_{name}_ms", wall, "ms", "GET /lineage, sequential")
         run.put(f"ours_http.lineage_{name}_server_ms", server_ms, "ms", "Server-Timing total of those requests")
-    ctx.step("graph_api: query mix over /sparql")
-    roots = {"typical": typical, "largest": largest}
     endpoint = Endpoint("ours_http", "graph_api /sparql", server.base + "/sparql")
-    run_mix(run, endpoint, repeats=plan.repeats, timeout=plan.query_timeout, budget=20, roots=roots)
     ctx.step("graph_api: load")
     for concurrency in (1, 8):
         load_point(run, "ours_lineage", f"{url}?{urlencode({'doc': typical})}", form=None, concurrency=concurrency,
@@ -160,23 +161,39 @@ def measure_ours_served(run: SizeRun, servers: Servers, ctx: Context, plan: Plan
     load_point(run, "ours_sparql", endpoint.url, form={"query": lookup_query(typical)}, concurrency=8,
                seconds=plan.load_seconds)  # fmt: skip
     record_rss(run, "ours", server)
-    servers.stop(server)
+    return endpoint
 
 
-def measure_oxigraph(run: SizeRun, servers: Servers, ctx: Context, plan: Plan, paths: dict[str, Path]) -> None:
+def measure_ours_in_memory(
+    run: SizeRun, servers: Servers, ctx: Context, plan: Plan, paths: dict[str, Path]
+) -> Endpoint:
+    """The same service started with ``--in-memory``: the store, and each query worker's copy, in memory."""
+    ctx.step("graph_api --in-memory: serving")
+    server = servers.ours(paths["data"], paths["store"], paths["empty"], timeout=600, in_memory=True)
+    run.put("ours_memory.ready_s", server.ready_s, "s", "graph-api serve --in-memory: start until /health answers")
+    record_rss(run, "ours_memory", server)
+    return Endpoint("ours_memory_http", "graph_api /sparql, --in-memory", server.base + "/sparql")
+
+
+def measure_mix(run: SizeRun, servers: Servers, ctx: Context, plan: Plan, endpoints: list[Endpoint]) -> None:
+    """The query mix on every endpoint up, interleaved; then stop their servers."""
+    ctx.step(f"query mix, interleaved over {', '.join(e.label for e in endpoints)}")
+    roots = {"typical": run.meta["typical"], "largest": run.meta["largest"]}
+    run_mixes(run, endpoints, repeats=plan.repeats, timeout=plan.query_timeout, budget=20, roots=roots)
+    servers.stop_all()
+
+
+def measure_oxigraph(run: SizeRun, servers: Servers, ctx: Context, plan: Plan, paths: dict[str, Path]) -> Endpoint:
     ctx.step("Oxigraph server: load")
     files = [ONTOLOGY, paths["data"]]
     run.put("oxigraph.load_s", oxigraph_load(paths["oxigraph"], files, timeout=1800), "s", "oxigraph load")
     server = servers.oxigraph(paths["oxigraph"], timeout=300)
     run.put("oxigraph.ready_s", server.ready_s, "s", "oxigraph serve: start until it answers")
-    ctx.step("Oxigraph server: query mix")
     endpoint = Endpoint("oxigraph", "Oxigraph server", server.base + "/query")
-    roots = {"typical": run.meta["typical"], "largest": run.meta["largest"]}
-    run_mix(run, endpoint, repeats=plan.repeats, timeout=plan.query_timeout, budget=20, roots=roots)
     load_point(run, "oxigraph_sparql", endpoint.url, form={"query": lookup_query(run.meta["typical"])}, concurrency=8,
                seconds=plan.load_seconds)  # fmt: skip
     record_rss(run, "oxigraph", server)
-    servers.stop(server)
+    return endpoint
 
 
 def measure_floor(run: SizeRun, servers: Servers, ctx: Context, plan: Plan) -> None:
@@ -228,9 +245,15 @@ def measure_size(size: str, servers: Servers, ctx: Context) -> SizeRun:
     run_probe(validate + ([] if plan.compiled_full else ["--no-full"]), run, deadline=plan.validate_deadline,
               prefix="ours.", on_figure=ctx.step)  # fmt: skip
 
-    steps: list[Callable[[], None]] = [
-        lambda: measure_ours_served(run, servers, ctx, plan, paths),
-        lambda: measure_oxigraph(run, servers, ctx, plan, paths),
+    endpoints: list[Endpoint] = []
+    steps: list[Callable[[], object]] = [
+        lambda: endpoints.append(measure_ours_served(run, servers, ctx, plan, paths)),
+        lambda: endpoints.append(measure_oxigraph(run, servers, ctx, plan, paths)),
+    ]
+    if plan.in_memory:
+        steps.append(lambda: endpoints.append(measure_ours_in_memory(run, servers, ctx, plan, paths)))
+    steps += [
+        lambda: measure_mix(run, servers, ctx, plan, endpoints),
         lambda: measure_floor(run, servers, ctx, plan),
     ]
     if plan.rdflib:

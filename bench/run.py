@@ -46,10 +46,15 @@ SIZES: Final = ("S", "M", "L")
 
 NOTES: Final = (
     "graph_api serves the repository's ontology and shapes plus the generated `graph.nt` from its persistent store "
-    "(`graph-api serve --store DIR --data graph.nt`, two query workers); the Oxigraph server and rdflib-endpoint "
+    "(`graph-api serve --store DIR --data graph.nt`, two query workers), and at S and M also with "
+    "`--in-memory` (the files parsed at start into memory, each query worker holding its own copy; not at L, "
+    "where that takes several GB per process); the Oxigraph server and rdflib-endpoint "
     "serve `ontology/directives.ttl` + `graph.nt` in their default graph; rdflib parses the same two files.",
     "Query latency: one warm-up, then the median of the repeats (5 at S and M, 3 at L; fewer when a query takes "
-    "seconds), each a form POST with `Accept: application/sparql-results+json`, sequential; the mix median is the "
+    "seconds), each a form POST with `Accept: application/sparql-results+json`, sequential. graph_api, its "
+    "`--in-memory` variant and the Oxigraph server are up together and asked interleaved (each repeat of a query "
+    "goes to each of them in turn, the first of a round rotating), so that other jobs slowing the machine for a "
+    "while slow them alike; rdflib-endpoint is asked on its own, later. The mix median is the "
     "median of the ten per-query medians. A query that times out counts as its timeout, making the median a lower "
     "bound (≥). graph_api runs with its defaults: a query a worker has answered in under 5 ms "
     "(`GRAPH_API_INLINE_QUERY_MS`) is run again in the server process itself, so from the first repeat on the "
@@ -85,6 +90,14 @@ def _interrupt(signum: int, frame: FrameType | None) -> None:
 
 #: The highest 1-minute load average seen at any step of the run (other jobs on the machine show up here).
 _PEAK_LOAD: list[float] = [0.0]
+
+
+def _load_meaning(peak: float) -> str:
+    """What the peak load average says on a machine of ``os.cpu_count()`` cores."""
+    cores = os.cpu_count() or 1
+    if peak > cores:
+        return f"above {cores}: other jobs shared the {cores} cores"
+    return f"not above {cores}: no more runnable jobs than cores, on average"
 
 
 def describe_step(progress: Progress, task: TaskID, text: str) -> None:
@@ -142,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     date = datetime.now(UTC).date().isoformat()
     machine = [
         *describe(load_before, load_average()),
-        f"highest 1-min load average seen at any step: {_PEAK_LOAD[0]:.2f} (above 2, other jobs shared the 2 cores)",
+        f"highest 1-min load average seen at any step: {_PEAK_LOAD[0]:.2f} ({_load_meaning(_PEAK_LOAD[0])})",
         f"run time: {elapsed / 60:.1f} min for {', '.join(sizes)}",
     ]
     args.work.mkdir(parents=True, exist_ok=True)

@@ -125,3 +125,26 @@ def test_plot_writes_a_png(probed: SizeRun, tmp_path: Path):
 
     assert plot({"S": probed}, tmp_path / "b.png", "test")
     assert (tmp_path / "b.png").stat().st_size > 0
+
+
+def test_interleaved_timing_sends_each_repeat_to_every_endpoint_in_turn():
+    import httpx
+
+    from bench._run_queries import Endpoint, time_interleaved
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.host)
+        if request.url.host == "broken":
+            return httpx.Response(500, text="no")
+        return httpx.Response(200, json={"head": {"vars": ["s"]}, "results": {"bindings": [{}, {}]}})
+
+    endpoints = [Endpoint(key, key, f"http://{key}/sparql") for key in ("a", "b", "broken")]
+    with httpx.Client(transport=httpx.MockTransport(answer)) as client:
+        found = time_interleaved(client, endpoints, "ASK {}", repeats=3, timeout=5, budget=60)
+    # the warm-ups, then rounds of the endpoints still answering, the first of a round rotating
+    assert seen == ["a", "b", "broken", "a", "b", "b", "a", "a", "b"]
+    assert found["a"][1] == found["b"][1] == "2 rows"
+    assert found["a"][0] is not None
+    assert found["broken"] == (None, "not measured: HTTP 500: no")
