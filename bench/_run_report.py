@@ -268,9 +268,10 @@ def render(
     """The whole section, from its heading to its last line."""
     out = [SECTION, ""]
     out += [
-        "All figures below come from one run of `bench/run`, every system measured on the same generated files, one "
-        "at a time, on this machine. A ratio is graph_api ÷ the alternative: below 1 graph_api's number is lower "
-        "(better for a time or a memory size, worse for a throughput).",
+        "All figures below come from one run of `bench/run`, every system measured on the same generated files on "
+        "this machine: one system at a time, except the query mix, which is sent to graph_api, graph_api "
+        "`--in-memory` and the Oxigraph server interleaved (see the method). A ratio is graph_api ÷ the alternative: "
+        "below 1 graph_api's number is lower (better for a time or a memory size, worse for a throughput).",
         "",
         f"- command: `{command}`",
         f"- date: {date}",

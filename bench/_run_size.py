@@ -252,6 +252,8 @@ def measure_size(size: str, servers: Servers, ctx: Context) -> SizeRun:
     ]
     if plan.in_memory:
         steps.append(lambda: endpoints.append(measure_ours_in_memory(run, servers, ctx, plan, paths)))
+    else:
+        run.meta.setdefault("skipped", {})["ours_memory"] = f"skipped at {size}: see the notes"
     steps += [
         lambda: measure_mix(run, servers, ctx, plan, endpoints),
         lambda: measure_floor(run, servers, ctx, plan),
@@ -272,5 +274,5 @@ def measure_size(size: str, servers: Servers, ctx: Context) -> SizeRun:
         run_probe(command, run, deadline=plan.rdflib_deadline, prefix="rdflib.", on_figure=ctx.step)
     else:
         reason = f"skipped at {size}: see the notes"
-        run.meta["skipped"] = {"rdflib": reason, "rdflib_endpoint": reason}
+        run.meta.setdefault("skipped", {}).update(rdflib=reason, rdflib_endpoint=reason)
     return run
