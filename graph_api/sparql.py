@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import threading
+import traceback
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -179,6 +180,9 @@ def call_with_timeout(function: Callable[[], _T], timeout: float | None) -> _T:
         try:
             future.set_result(function())
         except BaseException as exc:  # handed over unchanged to the caller, which re-raises it
+            # Its traceback's frames hold the query's pyoxigraph objects (a result cut by max_rows: the solutions
+            # being read), which must be freed on this thread: pyoxigraph refuses to drop them on another one.
+            traceback.clear_frames(exc.__traceback__)
             future.set_exception(exc)
 
     threading.Thread(target=work, name="graph-api-query", daemon=True).start()
