@@ -526,8 +526,8 @@ class QueryExecutor:
             self._cheap.popitem(last=False)
 
     def _run_inline(self, key: Hashable, request: QueryRequest) -> QueryAnswer:
-        """Answer a request the pool has shown to be cheap, here, on the event loop (no thread hop: it takes less
-        time than one)."""
+        """Answer a request the pool has shown to be cheap, here, on the event loop: it holds the loop for at most a
+        few milliseconds, as serialising a large answer already does, and a thread hop would add ~0.1 ms to it."""
         assert not isinstance(self._source, WorkerSpec)
         self._cheap.move_to_end(key)
         self.inline_runs += 1
