@@ -74,30 +74,12 @@ def ask(client: httpx.Client, endpoint: Endpoint, query: str, timeout: float) ->
     return len(bindings)
 
 
-def time_query(
-    client: httpx.Client, endpoint: Endpoint, query: str, *, repeats: int, timeout: float, budget: float
-) -> tuple[float | None, str]:
-    """Median milliseconds of ``repeats`` runs after a warm-up (fewer when ``budget`` seconds are spent), and a note
-    (rows, or why it was not measured)."""
-    started = time.perf_counter()
-    try:
-        rows = ask(client, endpoint, query, timeout)
-        first = (time.perf_counter() - started) * 1000
-        times: list[float] = []
-        while len(times) < repeats and time.perf_counter() - started < budget:
-            begin = time.perf_counter()
-            ask(client, endpoint, query, timeout)
-            times.append((time.perf_counter() - begin) * 1000)
-    except Unanswered as exc:
-        return None, f"not measured: {exc}"
-    return (median(times) if times else first), f"{rows} rows"
-
-
 def time_interleaved(
     client: httpx.Client, endpoints: list[Endpoint], query: str, *, repeats: int, timeout: float, budget: float
 ) -> dict[str, tuple[float | None, str]]:
-    """:func:`time_query` on several endpoints at once: a warm-up on each, then each repeat on each endpoint in
-    turn (the first of a round rotating); an endpoint stops when it fails or has spent ``budget`` seconds."""
+    """Median milliseconds of ``repeats`` runs of ``query`` after a warm-up, and a note (rows, or why it was not
+    measured), per endpoint: a warm-up on each, then each repeat on each endpoint in turn (the first of a round
+    rotating); an endpoint stops when it fails or has spent ``budget`` seconds (then fewer repeats count)."""
     times: dict[str, list[float]] = {e.key: [] for e in endpoints}
     spent = dict.fromkeys(times, 0.0)
     notes: dict[str, str] = {}
@@ -137,7 +119,8 @@ def time_interleaved(
 def run_mixes(
     run: SizeRun, endpoints: list[Endpoint], *, repeats: int, timeout: float, budget: float, roots: dict[str, str]
 ) -> None:
-    """:func:`run_mix` on several endpoints, interleaved (see the module docstring)."""
+    """Time every query of the mix and the lineage property paths on the endpoints, interleaved (see the module
+    docstring); figures ``{key}.q.{name}`` and ``{key}.lineage_{typical|largest}_ms``."""
     texts = [(f"q.{query.name}", query.text, repeats) for query in load_mix()]
     texts += [(f"lineage_{name}_ms", lineage_query(root), repeats * 2) for name, root in roots.items()]
     with httpx.Client() as client:
@@ -148,24 +131,6 @@ def run_mixes(
                 run.put(f"{key}.{suffix}", value, "ms", f"property path: {note}" if lineage else note)
                 if value is None and "within" in note and not lineage:
                     run.meta.setdefault("at_least_ms", {})[f"{key}.{suffix}"] = timeout * 1000
-
-
-def run_mix(
-    run: SizeRun, endpoint: Endpoint, *, repeats: int, timeout: float, budget: float, roots: dict[str, str]
-) -> None:
-    """Time every query of the mix and the lineage property paths on one endpoint; figures ``{key}.q.{name}`` and
-    ``{key}.lineage_{typical|largest}_ms``."""
-    with httpx.Client() as client:
-        for query in load_mix():
-            value, note = time_query(client, endpoint, query.text, repeats=repeats, timeout=timeout, budget=budget)
-            run.put(f"{endpoint.key}.q.{query.name}", value, "ms", note)
-            if value is None and "within" in note:
-                run.meta.setdefault("at_least_ms", {})[f"{endpoint.key}.q.{query.name}"] = timeout * 1000
-        for name, root in roots.items():
-            value, note = time_query(
-                client, endpoint, lineage_query(root), repeats=repeats * 2, timeout=timeout, budget=budget
-            )
-            run.put(f"{endpoint.key}.lineage_{name}_ms", value, "ms", f"property path: {note}")
 
 
 def mix_median(run: SizeRun, key: str) -> tuple[float | None, str]:

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import httpx
 
 from bench._run_common import ROOT, SizeRun, median, python_command, run_probe, timed_ms
-from bench._run_queries import Endpoint, lookup_query, run_mix, run_mixes
+from bench._run_queries import Endpoint, lookup_query, run_mixes
 from bench._run_servers import Server, ServerFailed, Servers, oxigraph_load
 from bench.generate import VERSION, generate
 
@@ -211,7 +211,7 @@ def measure_rdflib_endpoint(run: SizeRun, servers: Servers, ctx: Context, plan: 
     ctx.step("rdflib-endpoint: query mix")
     endpoint = Endpoint("rdflib_endpoint", "rdflib-endpoint", server.base + "/")
     roots = {"typical": run.meta["typical"], "largest": run.meta["largest"]}
-    run_mix(run, endpoint, repeats=max(2, plan.repeats // 2), timeout=plan.query_timeout, budget=10, roots=roots)
+    run_mixes(run, [endpoint], repeats=max(2, plan.repeats // 2), timeout=plan.query_timeout, budget=10, roots=roots)
     load_point(run, "rdflib_endpoint_sparql", endpoint.url, form={"query": lookup_query(run.meta["typical"])},
                concurrency=8, seconds=plan.load_seconds)  # fmt: skip
     record_rss(run, "rdflib_endpoint", server)
