@@ -18,8 +18,9 @@ on 3,000 nested ``{``, 5,000 nested ``(``, 20,000 ``!`` in a row, 3,000 BINDs, 3
 10,000 triple patterns, and a JSON-LD body 5,000 objects deep; a query worker's death is a 500, the server's
 would end the service.
 
-:class:`ClientLimiter` counts the queries each client address has running; :func:`query_slot` is the route
-dependency of /sparql and /queries/{name} that takes a slot for the time of the handler or answers 429.
+:class:`ClientLimiter` counts the queries each client address has running; :func:`client_slot` takes one of the
+request's client's slots for the time of a block or answers 429 (/sparql holds it in its handler, /queries/{name}
+through the route dependency :func:`query_slot`).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from graph_api.sparql_text import complexity
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
+    from contextlib import AbstractContextManager
 
     from fastapi import FastAPI
 
@@ -92,12 +94,6 @@ def check_query_complexity(text: str) -> None:
             maximum=MAX_OPERATORS,
             actual=found.operators,
         )
-
-
-def check_query(text: str, settings: Settings) -> None:
-    """Every limit on a SPARQL text (query or update): length, then nesting and operators."""
-    check_query_length(text, settings)
-    check_query_complexity(text)
 
 
 _JSON_STRING: Final = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
@@ -185,8 +181,12 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "unknown"
 
 
+def client_slot(request: Request) -> AbstractContextManager[None]:
+    """One of the request's client's slots of simultaneous queries, for a ``with`` block (429 when it has none)."""
+    return limiter_for(request.app, request.app.state.settings).slot(client_address(request))
+
+
 async def query_slot(request: Request) -> AsyncIterator[None]:
     """Route dependency (``Depends(query_slot)``): a slot of the client's for the handler's time."""
-    limiter = limiter_for(request.app, request.app.state.settings)
-    with limiter.slot(client_address(request)):
+    with client_slot(request):
         yield

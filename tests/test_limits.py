@@ -18,14 +18,13 @@ from http_helpers import client_for, problem
 
 from graph_api.app import create_app
 from graph_api.errors import LimitExceeded, QueryTimeout, TooManyRequests
-from graph_api.http.sparql import TRUNCATED_LINK
+from graph_api.http.sparql import TRUNCATED_LINK, check_query
 from graph_api.limits import (
     MAX_NESTING,
     MAX_OPERATORS,
     ClientLimiter,
     check_json_nesting,
     check_parameters_length,
-    check_query,
     check_query_complexity,
     check_query_length,
     json_depth,

@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request  # noqa: TC002 - FastAPI reads the annotations at runtime
 
 from graph_api.errors import BadRequest, NotFound, QueryError
-from graph_api.http.common import allow_params
+from graph_api.http.common import accept_header, allow_params
 from graph_api.http.deps import ExecutorDep, SettingsDep  # noqa: TC001 - FastAPI reads the annotations at runtime
 from graph_api.http.examples import example
 from graph_api.http.sparql import answer_response
@@ -143,7 +143,7 @@ async def run_named(
     values = {k: v for k, v in request.query_params.items() if k != "format"}
     check_parameters_length(values.values(), settings)
     bound = bind_parameters(query, values)
-    accept = ",".join(request.headers.getlist("accept")) or None
+    accept = accept_header(request)
     answer = await executor.run(
         QueryRequest(
             query.text,

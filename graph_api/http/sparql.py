@@ -28,8 +28,9 @@ from starlette.routing import Route
 from graph_api.curation import about_of
 from graph_api.errors import PayloadTooLarge
 from graph_api.http.auth import authorize
+from graph_api.http.common import accept_header
 from graph_api.http.deps import reading
-from graph_api.limits import check_query_complexity, check_query_length, client_address, limiter_for
+from graph_api.limits import check_query_complexity, check_query_length, client_slot
 from graph_api.negotiation import MEDIA_TYPES, choose
 from graph_api.problems import PROBLEM_BASE
 from graph_api.protocol import FORM, SPARQL_QUERY, ProtocolRequest, parse_request
@@ -135,11 +136,6 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise PayloadTooLarge(limit)
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def _accept(request: Request) -> str | None:
-    values = request.headers.getlist("accept")
-    return ",".join(values) if values else None
 
 
 def mark_truncated(body: bytes, fmt: str, limit: int) -> bytes:
@@ -254,9 +250,8 @@ async def sparql(request: Request) -> Response:
     """Query by GET `?query=`, POST form or POST `application/sparql-query`; results negotiated by Accept or
     `?format=`. GET without a query answers the service description (Turtle, or any RDF format by Accept).
     With writes enabled, POST `application/sparql-update` or a form `update=` (bearer token) commits an update."""
-    state = request.app.state
-    with limiter_for(request.app, state.settings).slot(client_address(request)):  # 429 when the client has none
-        return await _sparql(request, state.settings, state.executor)
+    with client_slot(request):  # 429 when the client has none left
+        return await _sparql(request, request.app.state.settings, request.app.state.executor)
 
 
 async def _sparql(request: Request, settings: Settings, executor: QueryExecutor) -> Response:
@@ -280,14 +275,14 @@ async def _sparql(request: Request, settings: Settings, executor: QueryExecutor)
         else:
             await run_in_threadpool(check_query, asked.query, settings)  # up to ~0.1 s of regexes on a long query
     if asked.query is None:
-        chosen = choose("graph", _accept(request), asked.format)
+        chosen = choose("graph", accept_header(request), asked.format)
         graphs = await run_in_threadpool(_graphs, request)
         triples = service_description(endpoint, named_graphs=graphs, title=request.app.title)
         return Response(
             serialize_description(triples, chosen.name), media_type=chosen.media_type, headers={"Vary": "Accept"}
         )
     answer = await executor.run(
-        to_query_request(asked, accept=_accept(request), max_rows=settings.max_rows, base_iri=endpoint)
+        to_query_request(asked, accept=accept_header(request), max_rows=settings.max_rows, base_iri=endpoint)
     )
     return answer_response(answer)
 
