@@ -19,7 +19,6 @@ import signal
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from itertools import islice
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -40,11 +39,6 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from graph_api.types import Term
-
-#: :func:`~graph_api.negotiation.choose`, remembered: clients send few distinct Accept headers, and reading one with
-#: python-mimeparse costs about as much as evaluating ``ASK {}`` (~18 µs). It raises for an unacceptable one (never
-#: cached); the bound keeps odd headers from growing it.
-_choose: Final = lru_cache(maxsize=256)(choose)
 
 _XSD_STRING: Final = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -215,7 +209,7 @@ def answer(store: GraphStore, request: QueryRequest) -> QueryAnswer:
             base_iri=request.base_iri,
         )
         kind = _kind_of(outcome)
-        chosen = _choose(kind, request.accept, request.format)
+        chosen = choose(kind, request.accept, request.format)
         body, rows, truncated = _serialise(outcome, chosen.name, request.max_rows)
     except SyntaxError as exc:
         raise _syntax_error(exc) from exc
