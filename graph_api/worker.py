@@ -262,24 +262,14 @@ def _open_committed(path: Path) -> GraphStore:
 def main(spec: WorkerSpec, connection: Connection) -> None:
     """Entry point of a worker process: open the store, say ``ready``, answer requests until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the server stops its workers
-    try:
-        store = open_store(spec)
-    except (GraphApiError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
-        connection.send(Failure("internal", f"cannot open the store: {exc}"))
-        return
-    connection.send("ready")
-    while True:
+    store = _open_or_report(spec, connection)
+    while store is not None:
         try:
             request = connection.recv()
         except (EOFError, OSError):
             return
         if isinstance(request, WorkerSpec):  # re-open at the state committed now (QueryExecutor.refresh)
-            try:
-                store = open_store(request)
-            except (GraphApiError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
-                connection.send(Failure("internal", f"cannot open the store: {exc}"))
-                return
-            connection.send("ready")
+            store = _open_or_report(request, connection)
             continue
         if not isinstance(request, QueryRequest):
             return
@@ -292,6 +282,17 @@ def main(spec: WorkerSpec, connection: Connection) -> None:
         except Exception as exc:
             reply = Failure.of(exc)
         connection.send(replace(reply, elapsed=time.perf_counter() - started))
+
+
+def _open_or_report(spec: WorkerSpec, connection: Connection) -> GraphStore | None:
+    """Open the store and say ``ready``; or say why it cannot be opened (a :class:`Failure`) and give None."""
+    try:
+        store = open_store(spec)
+    except (GraphApiError, OSError, SyntaxError, ValueError, RuntimeError) as exc:
+        connection.send(Failure("internal", f"cannot open the store: {exc}"))
+        return None
+    connection.send("ready")
+    return store
 
 
 def _run_from_command_line() -> None:
