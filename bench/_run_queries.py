@@ -82,37 +82,36 @@ def time_interleaved(
     rotating); an endpoint stops when it fails or has spent ``budget`` seconds (then fewer repeats count)."""
     times: dict[str, list[float]] = {e.key: [] for e in endpoints}
     spent = dict.fromkeys(times, 0.0)
-    notes: dict[str, str] = {}
+    rows: dict[str, int] = {}
+    failed: dict[str, str] = {}  # endpoint key -> why it was not measured
     for endpoint in endpoints:
         started = time.perf_counter()
         try:
-            notes[endpoint.key] = f"{ask(client, endpoint, query, timeout)} rows"
+            rows[endpoint.key] = ask(client, endpoint, query, timeout)
         except Unanswered as exc:
-            notes[endpoint.key] = f"not measured: {exc}"
+            failed[endpoint.key] = f"not measured: {exc}"
         spent[endpoint.key] = time.perf_counter() - started
-    live = [e for e in endpoints if not notes[e.key].startswith("not measured")]
     for round_ in range(repeats):
-        turn = live[round_ % len(live) :] + live[: round_ % len(live)] if live else []
-        for endpoint in turn:
-            if spent[endpoint.key] >= budget or notes[endpoint.key].startswith("not measured"):
-                continue
+        live = [e for e in endpoints if e.key not in failed and spent[e.key] < budget]
+        if not live:
+            break
+        first = round_ % len(live)
+        for endpoint in live[first:] + live[:first]:
             begin = time.perf_counter()
             try:
                 ask(client, endpoint, query, timeout)
             except Unanswered as exc:
-                notes[endpoint.key] = f"not measured: {exc}"
+                failed[endpoint.key] = f"not measured: {exc}"
                 continue
             elapsed = time.perf_counter() - begin
             times[endpoint.key].append(elapsed * 1000)
             spent[endpoint.key] += elapsed
     found: dict[str, tuple[float | None, str]] = {}
-    for endpoint in endpoints:
-        note = notes[endpoint.key]
-        if note.startswith("not measured"):
-            found[endpoint.key] = (None, note)
+    for key, values in times.items():
+        if key in failed:
+            found[key] = (None, failed[key])
         else:
-            values = times[endpoint.key]
-            found[endpoint.key] = (median(values) if values else spent[endpoint.key] * 1000, note)
+            found[key] = (median(values) if values else spent[key] * 1000, f"{rows[key]} rows")
     return found
 
 
@@ -121,13 +120,12 @@ def run_mixes(
 ) -> None:
     """Time every query of the mix and the lineage property paths on the endpoints, interleaved (see the module
     docstring); figures ``{key}.q.{name}`` and ``{key}.lineage_{typical|largest}_ms``."""
-    texts = [(f"q.{query.name}", query.text, repeats) for query in load_mix()]
-    texts += [(f"lineage_{name}_ms", lineage_query(root), repeats * 2) for name, root in roots.items()]
+    texts = [(f"q.{query.name}", query.text, repeats, False) for query in load_mix()]
+    texts += [(f"lineage_{name}_ms", lineage_query(root), repeats * 2, True) for name, root in roots.items()]
     with httpx.Client() as client:
-        for suffix, text, times in texts:
+        for suffix, text, times, lineage in texts:
             found = time_interleaved(client, endpoints, text, repeats=times, timeout=timeout, budget=budget)
             for key, (value, note) in found.items():
-                lineage = suffix.startswith("lineage_")
                 run.put(f"{key}.{suffix}", value, "ms", f"property path: {note}" if lineage else note)
                 if value is None and "within" in note and not lineage:
                     run.meta.setdefault("at_least_ms", {})[f"{key}.{suffix}"] = timeout * 1000
