@@ -154,10 +154,6 @@ class Change:
         """Numbers of (added, removed) quads."""
         return sum(map(len, self.added.values())), sum(map(len, self.removed.values()))
 
-    def triples(self) -> set[ox.Triple]:
-        """Every triple added or removed, in any graph."""
-        return {t for side in (self.added, self.removed) for triples in side.values() for t in triples}
-
     def inverse(self) -> Change:
         """The change that undoes this one."""
         return replace(self, added=self.removed, removed=self.added, created=self.dropped, dropped=self.created)
@@ -241,9 +237,14 @@ def document_nodes(store: GraphStore, iri: str) -> set[Node]:
 
 def document_triples(store: GraphStore, iri: str) -> dict[str, set[ox.Triple]]:
     """The triples of the document's closure, by the data (or extra) graph that holds them."""
+    return _triples_of(store, document_nodes(store, iri))
+
+
+def _triples_of(store: GraphStore, nodes: Iterable[Node]) -> dict[str, set[ox.Triple]]:
+    """The triples whose subject is one of the nodes, by the data (or extra) graph that holds them."""
     found: dict[str, set[ox.Triple]] = {}
     oxigraph = store.oxigraph  # reads work on either backend (an ETag for every GET)
-    for node in document_nodes(store, iri):
+    for node in nodes:
         for quad in oxigraph.quads_for_pattern(node, None, None, None):
             graph = quad.graph_name
             if isinstance(graph, ox.NamedNode) and graph_kind(graph.value) in ("data", "extra"):
@@ -321,18 +322,23 @@ def _document_change(store: GraphStore, iri: str, new: set[ox.Triple], *, about:
     document = ox.NamedNode(iri)
     if next(iter(submitted.quads_for_pattern(document, _RDF_TYPE, None, DEFAULT_GRAPH)), None) is None:
         raise InvalidChange(f"the triples give the document <{iri}> no type (rdf:type)")
-    old = document_triples(store, iri)
+    nodes = document_nodes(store, iri)
+    old = _triples_of(store, nodes)
     held = {t for triples in old.values() for t in triples}
-    scope = closure_in(submitted, document) | document_nodes(store, iri)
+    scope = closure_in(submitted, document) | nodes
     data = set(store.graphs(("data", "extra")))
     added: dict[str, set[ox.Triple]] = {}
     outside: set[str] = set()
+    described: dict[ox.NamedNode, bool] = {}  # per subject: many new triples share one
     for triple in new - held:
         if store.holders(triple) & data:
             continue  # already in the graph (shared evidence, a known agency): nothing to add
         subject = triple.subject
-        if subject not in scope and isinstance(subject, ox.NamedNode) and _described(store, subject, data):
-            outside.add(subject.value)
+        if subject not in scope and isinstance(subject, ox.NamedNode):
+            if subject not in described:
+                described[subject] = _described(store, subject, data)
+            if described[subject]:
+                outside.add(subject.value)
         added.setdefault(graph_for(triple, base), set()).add(triple)
     if outside:
         listed = ", ".join(f"<{s}>" for s in sorted(outside)[:5])
