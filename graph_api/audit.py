@@ -183,9 +183,9 @@ GROUP BY ?change ?number ?started ?ended ?principal ?message ?source ?quote
 _TRIPLES: Final = f"""
 PREFIX dh: <{DH}>
 PREFIX rdf: <{RDF}>
-SELECT ?side ?graph ?s ?p ?o WHERE {{ GRAPH <{AUDIT_GRAPH}> {{
+SELECT ?change ?side ?graph ?s ?p ?o WHERE {{ GRAPH <{AUDIT_GRAPH}> {{
   VALUES ?side {{ dh:added dh:removed }}
-  ?wanted ?side ?statement .
+  ?change dh:changedDocument ?wanted ; ?side ?statement .
   ?statement rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ; dh:inGraph ?graph .
 }} }}
 """
@@ -203,21 +203,25 @@ def _text(term: object) -> str | None:
 def history(store: GraphStore, document_iri: str) -> list[ChangeRecord]:
     """The committed changes of a document (those naming it with ``dh:changedDocument``), newest first."""
     # IRIs go into the text in their N-Triples form (a bound variable must be projected in Oxigraph).
-    rows = store.select(_RECORDS.replace("?wanted", str(ox.NamedNode(document_iri))))
+    wanted = str(ox.NamedNode(document_iri))
+    # The triples of all the document's changes in one query, by change IRI (not one query per change).
+    by_change: dict[str, dict[str, list[tuple[str, ox.Triple]]]] = {}
+    for found in store.select(_TRIPLES.replace("?wanted", wanted)):
+        change, side, graph, subject, predicate, obj = (found[n] for n in ("change", "side", "graph", "s", "p", "o"))
+        assert isinstance(change, ox.NamedNode)
+        assert isinstance(side, ox.NamedNode)
+        assert isinstance(graph, ox.NamedNode)
+        assert isinstance(subject, ox.NamedNode | ox.BlankNode)
+        assert isinstance(predicate, ox.NamedNode)
+        assert obj is not None
+        assert not isinstance(obj, ox.Triple)
+        sides = by_change.setdefault(change.value, {str(DH.added): [], str(DH.removed): []})
+        sides[side.value].append((graph.value, ox.Triple(subject, predicate, obj)))
     records = []
-    for row in rows:
+    for row in store.select(_RECORDS.replace("?wanted", wanted)):
         change = row["change"]
         assert isinstance(change, ox.NamedNode)
-        sides: dict[str, list[tuple[str, ox.Triple]]] = {str(DH.added): [], str(DH.removed): []}
-        for found in store.select(_TRIPLES.replace("?wanted", str(change))):
-            side, graph, subject, predicate, obj = (found[n] for n in ("side", "graph", "s", "p", "o"))
-            assert isinstance(side, ox.NamedNode)
-            assert isinstance(graph, ox.NamedNode)
-            assert isinstance(subject, ox.NamedNode | ox.BlankNode)
-            assert isinstance(predicate, ox.NamedNode)
-            assert obj is not None
-            assert not isinstance(obj, ox.Triple)
-            sides[side.value].append((graph.value, ox.Triple(subject, predicate, obj)))
+        sides = by_change.get(change.value, {str(DH.added): [], str(DH.removed): []})
         number = row["number"]
         records.append(
             ChangeRecord(
