@@ -26,9 +26,8 @@ The dataset an update sees and changes (docs/model.md, "Changes"):
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Final, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import pyoxigraph as ox
 from pyparsing import ParseBaseException
@@ -39,6 +38,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from graph_api.changes import Change, graph_for
 from graph_api.errors import ProtectedGraph, QuerySyntaxError, RemoteAccessRefused, UpdateError
 from graph_api.iris import DEFAULT_BASE
+from graph_api.sparql import _syntax_error  # the library's own reading of pyoxigraph's messages
 from graph_api.sparql_text import keyword_found
 from graph_api.store import DEFAULT_GRAPH, graph_kind, in_union
 from graph_api.update_terms import Solution, Template, as_iri, part_of, quad_templates, stored_form, term_value
@@ -86,14 +86,13 @@ def update_delta(
     using_named_graphs: Sequence[str] = (),
     base_iri: str | None = None,
     data_base: str = DEFAULT_BASE,
-    protected: Sequence[str] = (),
     stage: Stage | None = None,
 ) -> Change:
     """The change the update request would make (see the module docstring); the store is left as it was.
 
     ``using_graphs``/``using_named_graphs`` are the protocol's ``using-graph-uri``/``using-named-graph-uri`` (a
     request with USING or WITH may not have them); ``base_iri`` resolves relative IRIs; ``data_base`` is the base
-    of data IRIs (for :func:`graph_for`); ``protected`` are graphs no update may name, besides the audit log.
+    of data IRIs (for :func:`graph_for`); no update may name the audit log.
     ``stage`` applies the earlier operations' deltas for the later ones (default: :class:`DirectStage`)."""
     if keyword_found(update, "service"):
         raise RemoteAccessRefused(
@@ -102,12 +101,12 @@ def update_delta(
     try:
         operations: list[CompValue] = list(translateUpdate(parseUpdate(update), base=base_iri).algebra)
     except ParseBaseException as exc:
-        raise _syntax_error(update, base_iri, exc) from None
+        raise _parse_error(update, base_iri, exc) from None
     texts = split_operations(update)
     if len(texts) != len(operations):
         raise QuerySyntaxError(f"the update has {len(operations)} operations but {len(texts)} could be delimited")
     protocol = (tuple(using_graphs), tuple(using_named_graphs))
-    run = _Run(store, data_base, base_iri, frozenset(protected), protocol)
+    run = _Run(store, data_base, base_iri, protocol)
     stage = stage if stage is not None else DirectStage(store)
     total = Change()
     try:
@@ -126,24 +125,23 @@ class _Run:
     store: GraphStore
     data_base: str
     base_iri: str | None
-    protected: frozenset[str]
     protocol: tuple[tuple[str, ...], tuple[str, ...]]
 
     # -- the dataset -----------------------------------------------------------------------------------------
 
     def graph(self, node: object) -> str:
-        """A graph an operation names, checked: an IRI, not a protected graph."""
+        """A graph an operation names, checked: an IRI, not the audit log."""
         if not isinstance(node, URIRef):
             raise UpdateError(f"a graph name must be an IRI, not {node!r}")
         iri = as_iri(node).value
-        if graph_kind(iri) == "audit" or iri in self.protected:
+        if graph_kind(iri) == "audit":
             raise ProtectedGraph(iri)
         return iri
 
     def named(self) -> list[str]:
-        """The named graphs an update sees: all but the protected ones."""
+        """The named graphs an update sees: all but the audit log."""
         names = (g.value for g in self.store.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
-        return sorted(n for n in names if graph_kind(n) != "audit" and n not in self.protected)
+        return sorted(n for n in names if graph_kind(n) != "audit")
 
     def exists(self, graph: str) -> bool:
         return bool(self.store.oxigraph.contains_named_graph(ox.NamedNode(graph)))
@@ -340,21 +338,14 @@ class _Run:
         return self.effect(emptied, targets, set(), {dst: content}, dropped=gone | {dst})
 
 
-def _syntax_error(update: str, base_iri: str | None, exc: ParseBaseException) -> QuerySyntaxError:
+def _parse_error(update: str, base_iri: str | None, exc: ParseBaseException) -> QuerySyntaxError:
     """The error Oxigraph's parser gives (the one the query endpoint gives too), else rdflib's. Oxigraph only parses
     here: an update it would accept runs on an empty scratch store (never when it may name LOAD)."""
     if not keyword_found(update, "load"):
         try:
             ox.Store().update(update, base_iri=base_iri)
         except SyntaxError as oxigraph:
-            message = oxigraph.msg or str(oxigraph)
-            found = _POSITION.search(message)
-            if found:
-                return QuerySyntaxError(message[found.end() :], line=int(found[1]), column=int(found[2]))
-            return QuerySyntaxError(message)
+            return _syntax_error(oxigraph)
         except (RuntimeError, OSError, ValueError):
             pass
     return QuerySyntaxError(str(exc.msg), line=exc.lineno, column=exc.col)
-
-
-_POSITION: Final = re.compile(r"^(?:.*?\b)?error at (\d+):(\d+):\s*")
