@@ -18,7 +18,7 @@ from urllib.parse import unquote
 from graph_api.errors import ConfigError, UnsupportedFormat
 from graph_api.iris import DEFAULT_BASE
 from graph_api.namespaces import GRAPH_BASE
-from graph_api.persistence import WRITE_LOCK, committed_state, mark_exported, open_current, wait_for_lock
+from graph_api.persistence import committed_state, mark_exported, open_current, write_lock
 from graph_api.turtle_writer import TurtleWriter
 
 if TYPE_CHECKING:
@@ -91,15 +91,12 @@ def write_back(store_dir: Path, data_dir: Path, sources: Sequence[Source], *, ba
         state = committed_state(store_dir)
         store = open_current(store_dir)
         try:
-            lock = wait_for_lock(store_dir / WRITE_LOCK, shared=False, timeout=30.0)
-            try:
+            with write_lock(store_dir, shared=False, timeout=30.0):
                 if committed_state(store_dir) != state or store.path is None:
                     continue  # a commit between opening and locking: open again
                 written = export_data(store, data_dir, base=base)
                 mark_exported(store_dir, store.path.name, sources)
                 return written
-            finally:
-                lock.release()
         finally:
             store.close()
     raise ConfigError(f"the store {store_dir} kept changing during the export; try again")

@@ -185,13 +185,14 @@ def open_store(
         holder = note_of(root / BUILD_LOCK) or str(exc)
         raise ConfigError(f"the store {root} is being built by another process ({holder}); try again later") from None
     with build_lock:
-        _refuse_unexported(root, Manifest.read(root), discard_changes)
+        if not discard_changes:  # refused before building; checked again under the lock
+            _refuse_unexported(root, Manifest.read(root), discard_changes)
         manifest = _build(root, sources, transform, base_iri=base_iri, rewrites=rewrites, progress=progress)
         try:
-            with _write_lock(root, shared=False):  # no commit while the current database is replaced
+            with write_lock(root, shared=False):  # no commit while the current database is replaced
                 previous = Manifest.read(root)  # again: a writer may have committed during the build
-                _refuse_unexported(root, previous, discard_changes)
-                through = min(_committed(root, previous), previous.exported) if previous is not None else 0
+                committed = _refuse_unexported(root, previous, discard_changes)
+                through = min(committed, previous.exported) if previous is not None else 0
                 carried = _audit_of(root, previous, through) if previous is not None else []
                 _add(root / manifest.database, carried)
                 manifest = replace(manifest, quads=manifest.quads + len(carried), sequence=through, exported=through)
@@ -207,12 +208,12 @@ def open_store(
     return opened
 
 
-def open_current(directory: PathLike, *, writable: bool = False) -> GraphStore:
+def open_current(directory: PathLike) -> GraphStore:
     """The directory's current database as it is, whatever its sources say now (to export committed changes
     before a rebuild); a :class:`ConfigError` when there is none."""
     root = Path(directory)
     _prepare(root)
-    opened = _open_current(root, lambda _: True, writable=writable)
+    opened = _open_current(root, lambda _: True)
     if opened is None:
         raise ConfigError(f"{root} holds no store yet: load it first")
     return opened
@@ -255,12 +256,15 @@ def mark_exported(directory: Path, database: str, sources: Sequence[Source]) -> 
     replace(manifest, sources=records, exported=manifest.sequence).write(directory)
 
 
-def _refuse_unexported(root: Path, manifest: Manifest | None, discard_changes: bool) -> None:
-    """Raise :class:`UnexportedChanges` when the current database holds committed changes the files do not."""
+def _refuse_unexported(root: Path, manifest: Manifest | None, discard_changes: bool) -> int:
+    """Raise :class:`UnexportedChanges` when the current database holds committed changes the files do not; else
+    return the number of the last change committed to it (:func:`_committed`)."""
+    committed = _committed(root, manifest)
     if manifest is not None and not discard_changes:
-        pending = _committed(root, manifest) - manifest.exported
+        pending = committed - manifest.exported
         if pending > 0:
             raise UnexportedChanges(pending, EXPORT_COMMAND)
+    return committed
 
 
 def _add(database: Path, quads: Sequence[ox.Quad]) -> None:
@@ -303,7 +307,7 @@ def _audit_of(root: Path, manifest: Manifest, through: int) -> list[ox.Quad]:
 
 
 @contextlib.contextmanager
-def _write_lock(root: Path, *, shared: bool, timeout: float = 30.0) -> Iterator[None]:
+def write_lock(root: Path, *, shared: bool, timeout: float = 30.0) -> Iterator[None]:
     """Hold ``write.lock`` (waiting up to ``timeout`` seconds): exclusive to commit or switch databases, shared to
     open a database at a committed state."""
     lock = wait_for_lock(root / WRITE_LOCK, shared=shared, timeout=timeout)
@@ -370,13 +374,13 @@ def _open_current(root: Path, accept: Callable[[Manifest], bool], *, writable: b
         if again is None or again.database != manifest.database:
             reader.release()
             continue
-        with _write_lock(root, shared=not writable):
+        with write_lock(root, shared=not writable):
             try:
                 store = GraphStore(
                     root / manifest.database,
                     read_only=not writable,
                     on_close=reader.release,
-                    length=None if writable else manifest.quads,
+                    length=manifest.quads,  # kept by a read-only store only
                 )
             except ConfigError:
                 reader.release()
@@ -393,12 +397,12 @@ def _open_current(root: Path, accept: Callable[[Manifest], bool], *, writable: b
     return None
 
 
-def recover(root: Path, store: GraphStore) -> bool:
-    """Roll back the change a leftover journal of this database describes (its counters too); whether there was
-    one. A journal of another database (rebuilt since) is removed."""
+def recover(root: Path, store: GraphStore) -> None:
+    """Roll back the change a leftover journal of this database describes (its counters too). A journal of another
+    database (rebuilt since) is removed."""
     entry = journal.read(root)
     if entry is None:
-        return False
+        return
     database = store.path.name if store.path is not None else ""
     if entry.database == database:
         undo = entry.undo
@@ -406,7 +410,6 @@ def recover(root: Path, store: GraphStore) -> bool:
         store.oxigraph.flush()
         restore_counters(root, database, entry.counters)
     journal.clear(root)
-    return entry.database == database
 
 
 def _build(

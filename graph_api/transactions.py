@@ -37,7 +37,7 @@ from graph_api.change_focus import documents_of, focus_nodes, touched
 from graph_api.changes import Change
 from graph_api.errors import ChangeRejected, UpdateNotAllowed
 from graph_api.iris import DEFAULT_BASE
-from graph_api.persistence import MANIFEST, WRITE_LOCK, Manifest, record_commit, wait_for_lock
+from graph_api.persistence import MANIFEST, Manifest, record_commit, write_lock
 from graph_api.shacl_sparql import validate_focus, validate_store
 from graph_api.update_delta import DirectStage, update_delta
 
@@ -140,7 +140,6 @@ class Writer:
         self._lock = threading.RLock()
         self._gate = _Gate()
         self._callbacks: list[Callable[[CommitResult], None]] = []
-        self.commits = 0
 
     # -- readers --------------------------------------------------------------------------------------------
 
@@ -170,11 +169,8 @@ class Writer:
             if self.directory is None:
                 yield
                 return
-            lock = wait_for_lock(self.directory / WRITE_LOCK, shared=False, timeout=self.lock_timeout)
-            try:
+            with write_lock(self.directory, shared=False, timeout=self.lock_timeout):
                 yield
-            finally:
-                lock.release()
 
     def commit(
         self,
@@ -277,7 +273,6 @@ class Writer:
                 raise
             finally:
                 self.clear_journal()
-        self.commits += 1
         result = CommitResult(change, number, change_iri(number, self.data_base), started, ended, focus, report)
         for callback in self._callbacks:
             callback(result)
@@ -303,17 +298,18 @@ class _JournaledStage:
         self.writer = writer
         self.direct = DirectStage(writer.store)
         self.pause = pause
+        self.total = Change()  # the net change of the operations applied so far (of ``self.direct.applied``)
 
     def apply(self, change: Change) -> None:
-        total = Change()
-        for earlier in (*self.direct.applied, change):
-            total = total.then(earlier)
+        total = self.total.then(change)
         self.writer.journal_undo(total.inverse())
         self.direct.apply(change)
+        self.total = total
         self.pause("staged")
 
     def undo(self) -> None:
         self.direct.undo()
+        self.total = Change()
         self.writer.clear_journal()
 
 
