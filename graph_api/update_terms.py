@@ -3,6 +3,7 @@ solutions of their WHERE pattern, constants in the canonical form Oxigraph store
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import pyoxigraph as ox
@@ -68,6 +69,12 @@ def stored_form(term: Value) -> Value:
     """The term as Oxigraph stores it: a typed literal in its canonical form (``"01"^^xsd:integer`` is ``1``)."""
     if not isinstance(term, ox.Literal) or term.datatype in (_STRING, _LANG_STRING):
         return term
+    return _stored_literal(term)
+
+
+@functools.lru_cache(maxsize=4096)
+def _stored_literal(term: ox.Literal) -> Value:
+    """A typed literal's stored form, found by storing it in a scratch store (once per literal: a hot path)."""
     scratch = ox.Store()
     scratch.add(ox.Quad(_SCRATCH, _SCRATCH, term))
     stored = next(iter(scratch)).object
