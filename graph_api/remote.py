@@ -3,7 +3,7 @@ modules reading ``GraphStore.oxigraph`` use, over HTTP (one keep-alive :class:`h
 
 Endpoints are the Oxigraph server's (``oxigraph serve``): ``/query`` (SPARQL 1.1 Protocol), ``/update`` (SPARQL 1.1
 Update) and ``/store`` (Graph Store Protocol: ``?graph=IRI``, ``?default``). Everything goes through the standard
-operations except, where they say so, what is Oxigraph's own (a server of another make takes its paths as arguments):
+operations except, where they say so, what is Oxigraph's own:
 
 - ``query`` posts the query (``default-graph-uri``/``named-graph-uri`` for a dataset; the rest of pyoxigraph's
   arguments written into the text, :mod:`graph_api.remote_text`) and hands back pyoxigraph's own result objects:
@@ -52,7 +52,8 @@ _SYNTAX: Final = re.compile(r"error at \d+:\d+")
 #: A graph that no store holds: the default graph of a dataset that names none (pyoxigraph's ``default_graph=[]``).
 _NO_GRAPH: Final = "urn:x-graph-api:no-graph"
 _CHUNK: Final = 1 << 16
-_UNBOUNDED: Final = httpx.Timeout(None, connect=10.0)
+#: No bound on the wait for an answer (a load may take minutes), only on connecting.
+_TIMEOUT: Final = httpx.Timeout(None, connect=10.0)
 
 GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
 QueryOutcome = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
@@ -88,26 +89,16 @@ def _hidden(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> bool:
 class RemoteStore:
     """The quads of a SPARQL server at ``url``: the subset of :class:`pyoxigraph.Store` the package uses.
 
-    ``timeout`` bounds each request's wait for the server (None: no bound; loads pass their own); ``read_only``
-    refuses writes, as ``Store.read_only`` does.
+    ``read_only`` refuses writes, as ``Store.read_only`` does.
     """
 
-    def __init__(
-        self,
-        url: str,
-        *,
-        timeout: float | None = None,
-        read_only: bool = False,
-        query_path: str = "/query",
-        update_path: str = "/update",
-        store_path: str = "/store",
-    ) -> None:
+    def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url.rstrip("/")
         self.read_only = read_only
-        self.query_url = self.url + query_path
-        self.update_url = self.url + update_path
-        self.store_url = self.url + store_path
-        self.client = httpx.Client(timeout=httpx.Timeout(timeout, connect=10.0), follow_redirects=False)
+        self.query_url = self.url + "/query"
+        self.update_url = self.url + "/update"
+        self.store_url = self.url + "/store"
+        self.client = httpx.Client(timeout=_TIMEOUT, follow_redirects=False)
         weakref.finalize(self, self.client.close)  # its connections close with it, even unclosed
 
     def __repr__(self) -> str:
@@ -127,15 +118,10 @@ class RemoteStore:
         data: dict[str, str | list[str]] | None = None,
         content: bytes | Iterator[bytes] | None = None,
         headers: dict[str, str] | None = None,
-        unbounded: bool = False,
     ) -> httpx.Response:
-        """One request (``unbounded``: however long the server takes, as a load may); a server that cannot be
-        reached is a :class:`BackendUnavailable` (503) naming it."""
+        """One request, however long the server takes (as a load may); a server that cannot be reached is a
+        :class:`BackendUnavailable` (503) naming it."""
         try:
-            if unbounded:
-                return self.client.request(
-                    method, url, params=params, data=data, content=content, headers=headers, timeout=_UNBOUNDED
-                )
             return self.client.request(method, url, params=params, data=data, content=content, headers=headers)
         except httpx.TransportError as exc:
             raise self._unreachable(exc) from exc
@@ -333,10 +319,8 @@ class RemoteStore:
             self.update(f"INSERT DATA {{\n{data}}}")
 
     def bulk_extend(self, quads: Iterable[ox.Quad]) -> None:
+        """As :meth:`extend`: the type of ``GraphStore.oxigraph`` admits this store where ``bulk_extend`` is called."""
         self.extend(quads)
-
-    def add(self, quad: ox.Quad) -> None:
-        self.extend([quad])
 
     def remove(self, quad: ox.Quad) -> None:
         """Remove one quad (``DELETE DATA``); a quad with a blank node cannot be named over SPARQL."""

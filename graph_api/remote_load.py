@@ -44,7 +44,7 @@ from graph_api.bulk import LoadedFile, _Bar, _check_each, _Tap  # the embedded b
 from graph_api.errors import ConfigError, LoadError
 from graph_api.persistence import SourceRecord
 from graph_api.remote import HIDDEN, RemoteStore
-from graph_api.store import GraphStore, in_union, rdf_format_of
+from graph_api.store import GraphStore, count_in, in_union, rdf_format_of
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -301,7 +301,6 @@ def _post(
         params=params | {"no_transaction": ""},
         content=body,
         headers={"Content-Type": fmt.media_type},
-        unbounded=True,
     )
     if not response.is_success:
         message = response.text.strip() or response.reason_phrase
@@ -357,7 +356,7 @@ def _load_one(
         raise LoadError(path, exc.msg, line=exc.lineno) from exc
     except (OSError, ValueError) as exc:
         raise LoadError(path, str(exc)) from exc
-    quads = _count(server, graph)
+    quads = count_in(server, graph)
     bar.add_quads(quads)
     return LoadedFile(source, size, sha256, quads)
 
@@ -393,11 +392,3 @@ class _General:
                 yield ox.serialize(batch, format=ox.RdfFormat.N_TRIPLES) or b""
             tap.drain()
             self.size, self.sha256 = tap.size, tap.sha256
-
-
-def _count(server: RemoteStore, graph: ox.NamedNode) -> int:
-    rows = server.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} }}")
-    for row in rows if isinstance(rows, ox.QuerySolutions) else ():
-        count = row["n"]
-        return int(count.value) if isinstance(count, ox.Literal) else 0
-    return 0

@@ -187,14 +187,10 @@ class GraphStore:
         url: str,
         *,
         read_only: bool = False,
-        timeout: float | None = None,
         length: int | None = None,
-        on_close: Callable[[], None] | None = None,
     ) -> GraphStore:
-        """The store of the SPARQL server at ``url`` (:class:`graph_api.remote.RemoteStore`); ``timeout`` bounds
-        each request's wait for an answer."""
-        server = RemoteStore(url, timeout=timeout, read_only=read_only)
-        return cls(server=server, read_only=read_only, length=length, on_close=on_close)
+        """The store of the SPARQL server at ``url`` (:class:`graph_api.remote.RemoteStore`)."""
+        return cls(server=RemoteStore(url, read_only=read_only), read_only=read_only, length=length)
 
     @property
     def server_url(self) -> str | None:
@@ -423,13 +419,20 @@ class GraphStore:
         One Oxigraph transaction (one ``Store.update``: DELETE DATA, DROP, INSERT DATA, CREATE), unless a quad has
         a blank node, which no update text can name: then removals and drops, then additions (one transaction)."""
         dropped, created = list(dict.fromkeys(dropped)), list(dict.fromkeys(created))
-        leaving: dict[str, set[ox.Triple]] = {g: {t for t in ts if g in self.holders(t)} for g, ts in removed.items()}
+        held: dict[ox.Triple, set[str]] = {}  # holders of a triple, asked once (a query each)
+
+        def holders(triple: ox.Triple) -> set[str]:
+            if triple not in held:
+                held[triple] = self.holders(triple)
+            return held[triple]
+
+        leaving: dict[str, set[ox.Triple]] = {g: {t for t in ts if g in holders(t)} for g, ts in removed.items()}
         for graph in dropped:
             quads = self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))
             leaving.setdefault(graph, set()).update(q.triple for q in quads)
         gone = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in leaving.items() for t in ts]
         for triple in {t for g, ts in leaving.items() if in_union(g) for t in ts}:
-            staying = any(in_union(h) and triple not in leaving.get(h, ()) for h in self.holders(triple))
+            staying = any(in_union(h) and triple not in leaving.get(h, ()) for h in holders(triple))
             if not staying and not any(in_union(g) and triple in ts for g, ts in added.items()):
                 gone.append(ox.Quad(triple.subject, triple.predicate, triple.object, DEFAULT_GRAPH))
         new = [ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(g)) for g, ts in added.items() for t in ts]
