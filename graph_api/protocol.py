@@ -48,7 +48,7 @@ KNOWN_PARAMETERS: Final = ("query", *DATASET_PARAMETERS, *FORMAT_PARAMETERS)
 _UPDATE_HINT: Final = "this endpoint is read-only: SPARQL Update is disabled (set GRAPH_API_WRITE_TOKEN)"
 
 # Strings, IRIs and comments, blanked out before looking at keywords.
-_OPAQUE: Final = re.compile(
+OPAQUE: Final = re.compile(
     r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
 )
 _PROLOGUE: Final = re.compile(r"\s*(?:BASE\s+|PREFIX\s+[^\s:]*:\s*)", re.IGNORECASE)
@@ -79,7 +79,7 @@ class ProtocolRequest:
 
 def operation_keyword(text: str) -> str | None:
     """The first keyword after the prologue (``SELECT``, ``ASK``…, ``INSERT``…), upper-cased; None if there is none."""
-    body = _OPAQUE.sub(" ", text)
+    body = OPAQUE.sub(" ", text)
     position = 0
     while found := _PROLOGUE.match(body, position):
         position = found.end()

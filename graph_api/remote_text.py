@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Final
 
 import pyoxigraph as ox
 
+from graph_api.protocol import OPAQUE
+
 if TYPE_CHECKING:
     from collections.abc import Iterator, Mapping
 
@@ -27,8 +29,7 @@ if TYPE_CHECKING:
 
 # Strings, IRIs and comments (skipped), braces and parentheses, variables, and keywords (not after ":" "@" "?" "$").
 _TOKEN: Final = re.compile(
-    r"""(?P<skip>\"\"\"[\s\S]*?\"\"\"|'''[\s\S]*?'''|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'"""
-    r"""|<[^<>"{}|^`\\\s]*>|\#[^\n]*)"""
+    rf"(?P<skip>{OPAQUE.pattern})"
     r"""|(?P<brace>[{}])|(?P<paren>[()])|(?P<star>\*)|[?$](?P<var>\w+)|(?<![\w:@?$-])(?P<word>[A-Za-z]+)(?![\w:-])"""
 )
 _FORMS: Final = frozenset({"SELECT", "CONSTRUCT", "ASK", "DESCRIBE"})
