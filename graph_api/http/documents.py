@@ -195,11 +195,17 @@ async def document(
     if format_ is not None:
         raise BadRequest("format applies to as_of (the document itself is JSON)")
 
-    def detail() -> tuple[dict[str, Any], str]:
+    if_none_match = request.headers.get("if-none-match")
+
+    def detail() -> tuple[dict[str, Any] | None, str]:
+        """The detail (None when ``If-None-Match`` names its version: not built) and the version."""
         iri = find_document(store, key, settings.base_iri)
-        return document_detail(store, iri, settings.base_iri), version(store, iri)
+        current = version(store, iri)
+        if matches(if_none_match, current):
+            return None, current
+        return document_detail(store, iri, settings.base_iri), current
 
     found, current = await run_in_threadpool(detail)
-    if matches(request.headers.get("if-none-match"), current):
+    if found is None:
         return Response(status_code=304, headers={"ETag": etag(current)})
     return JSONResponse(found, headers={"ETag": etag(current)})

@@ -82,10 +82,6 @@ Source = Annotated[str | None, Query(description=_WHY["source"])]
 Quote = Annotated[str | None, Query(description=_WHY["quote"])]
 
 
-def _key_of(iri: str, base: str) -> str:
-    return iri[len(base) :] if iri.startswith(base) else iri
-
-
 async def _body(request: Request, settings: Settings, query: dict[str, str | None]) -> tuple[Any, dict[str, Any]]:
     """The document (JSON or triples) and the why of a write request."""
     raw = await read_body(request, settings.max_body_bytes)
@@ -106,12 +102,13 @@ async def _body(request: Request, settings: Settings, query: dict[str, str | Non
 
 
 def _written(outcome: curation.WriteOutcome, settings: Settings, status: int) -> JSONResponse:
+    body = outcome.to_dict(settings.base_iri)
     headers = {}
     if outcome.version is not None:
         headers["ETag"] = curation.etag(outcome.version)
     if status == 201:
-        headers["Location"] = f"/documents/{_key_of(outcome.document, settings.base_iri)}"
-    return JSONResponse(outcome.to_dict(settings.base_iri), status_code=status, headers=headers)
+        headers["Location"] = f"/documents/{body['key']}"
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 @router.post(
@@ -208,13 +205,19 @@ async def edit_document(
     """What `GET /documents/{key}` shows plus what a write needs (numbers, evidence of every node, statements);
     `document_to_rdf` of it gives back the stored triples, so PUTting it unchanged is an empty change."""
 
-    def answer() -> tuple[dict[str, Any], str]:
+    if_none_match = request.headers.get("if-none-match")
+
+    def answer() -> tuple[dict[str, Any] | None, str]:
+        """The editable JSON (None when ``If-None-Match`` names its version: not built) and the version."""
         iri = find_document(store, key, settings.base_iri)
-        return document_for_edit(store, iri, base=settings.base_iri), version(store, iri)
+        current = version(store, iri)
+        if curation.matches(if_none_match, current):
+            return None, current
+        return document_for_edit(store, iri, base=settings.base_iri), current
 
     body, current = await run_in_threadpool(answer)
     tag = curation.etag(current)
-    if curation.matches(request.headers.get("if-none-match"), current):
+    if body is None:
         return Response(status_code=304, headers={"ETag": tag})
     return JSONResponse(body, headers={"ETag": tag})
 
