@@ -25,7 +25,7 @@ import pyoxigraph as ox
 
 from graph_api.changes import About, add_document, exists, replace_document, retract_document, version
 from graph_api.document_rdf import document_to_rdf
-from graph_api.documents import find_document, valid_iri
+from graph_api.documents import document_key, find_document, valid_iri
 from graph_api.errors import BadRequest, DocumentNotFound, IdentityMismatch, InvalidChange, PreconditionFailed
 from graph_api.limits import check_json_nesting
 from graph_api.namespaces import RDF
@@ -60,10 +60,9 @@ class WriteOutcome:
         which is acknowledged but not recorded), the triples added and removed, and the warnings and infos on the
         nodes the change touches (a violation would have refused it)."""
         added, removed = self.result.change.count()
-        key = self.document[len(base) :] if self.document.startswith(base) else self.document
         return {
             "document": self.document,
-            "key": key,
+            "key": document_key(self.document, base),
             "version": self.version,
             "change": self.result.number,
             "record": self.result.record,

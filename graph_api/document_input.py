@@ -25,10 +25,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Final
 
-import pyoxigraph as ox
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
+from graph_api.documents import valid_iri
 from graph_api.errors import InvalidDocument
 from graph_api.iris import nfc
 
@@ -54,10 +54,8 @@ def _iri(value: str) -> str:
     value = nfc(value)
     if not _ABSOLUTE.match(value):
         raise ValueError(f"{value!r} is not an absolute IRI")
-    try:
-        ox.NamedNode(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not a valid IRI") from None
+    if not valid_iri(value):
+        raise ValueError(f"{value!r} is not a valid IRI")
     return value
 
 

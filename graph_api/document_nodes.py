@@ -51,6 +51,12 @@ def plain(value: str | None) -> ox.Literal | None:
     return ox.Literal(value) if value is not None else None
 
 
+def _check_under(prefix: str, iri: str, path: str) -> None:
+    """Refuse a given node IRI that is not strictly under ``prefix`` (``{document}/{kind}/…``)."""
+    if not iri.startswith(prefix) or iri == prefix:
+        raise IdentityMismatch(path, iri, prefix + "…", "is not under")
+
+
 class NodeWriter:
     """Collects the triples of one document's attached nodes; ``iri`` is the document's, set before writing."""
 
@@ -116,8 +122,7 @@ class NodeWriter:
         for iri, path in zip(given, paths, strict=True):
             if iri is None:
                 continue
-            if not iri.startswith(prefix) or iri == prefix:
-                raise IdentityMismatch(path, iri, prefix + "…", "is not under")
+            _check_under(prefix, iri, path)
             if iri in taken:
                 raise InvalidDocument([(path, f"<{iri}> is given twice")])
             taken.add(iri)
@@ -196,8 +201,7 @@ class NodeWriter:
         """The indicator's IRI: given (under ``{document}/indicator/``), else ``{document}/indicator/{slug(label)}``."""
         prefix = f"{self.iri}/indicator/"
         if row.indicator is not None:
-            if not row.indicator.startswith(prefix) or row.indicator == prefix:
-                raise IdentityMismatch(path + ".indicator", row.indicator, prefix + "…", "is not under")
+            _check_under(prefix, row.indicator, path + ".indicator")
             return row.indicator
         if row.label is None:
             raise InvalidDocument([(path, "a row needs its indicator's id or label")])

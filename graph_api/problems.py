@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from graph_api.errors import ChangeRejected, GraphApiError
+from graph_api.http.common import accept_header
 
 if TYPE_CHECKING:
     from fastapi import FastAPI, Request, Response
@@ -88,7 +89,7 @@ async def _graph_api_error(request: Request, exc: Exception) -> Response:
 
 def _prefers_turtle(request: Request) -> bool:
     """Whether the request's Accept prefers Turtle to problem+json (a rejected change's report)."""
-    accept = ",".join(request.headers.getlist("accept"))
+    accept = accept_header(request) or ""
     if "turtle" not in accept:
         return False
     try:
