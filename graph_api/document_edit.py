@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pyoxigraph as ox
 
-from graph_api.document_detail import document_detail
+from graph_api.document_detail import RELATION_FIELDS, document_detail
 from graph_api.document_input import canonical_decimal
 from graph_api.documents import PROLOGUE, local_name, natural_key, select_values
 from graph_api.iris import DEFAULT_BASE
@@ -229,7 +229,7 @@ def document_for_edit(store: GraphStore, iri: str, *, base: str = DEFAULT_BASE) 
             ],
         },
     }
-    edit |= {key: detail[key] for key in ("implements", "basedOn", "contributesTo", "references", "establishes")}
+    edit |= {key: detail[key] for key, _ in RELATION_FIELDS}
     edit |= {
         "implementedBy": detail["implementedBy"],
         "appendices": [

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Final
 
 import pyoxigraph as ox
+from pydantic.alias_generators import to_snake
 
+from graph_api.document_detail import RELATION_FIELDS
 from graph_api.document_input import check_date, json_path, parse_document
 from graph_api.document_nodes import EVIDENCE, A, NodeWriter, Object, dh, integer, plain
 from graph_api.document_refs import documents_written, related_document
@@ -31,13 +33,7 @@ if TYPE_CHECKING:
     from graph_api.store import GraphStore
 
 #: Relations between documents: (attribute of :class:`DocumentIn`, property local name, which is the JSON name).
-RELATIONS: Final = (
-    ("implements", "implements"),
-    ("based_on", "basedOn"),
-    ("contributes_to", "contributesTo"),
-    ("references", "references"),
-    ("establishes", "establishes"),
-)
+RELATIONS: Final = tuple((to_snake(name), name) for _, name in RELATION_FIELDS)
 #: What a statement can be about, and the kind of its value.
 STATEMENT_PROPERTIES: Final = {
     **{name: "document" for _, name in RELATIONS},
