@@ -29,6 +29,7 @@ from graph_api.errors import ConfigError
 from graph_api.executor import QueryExecutor
 from graph_api.http import artefacts, documents, health, lineage, queries, sparql, validation, writes
 from graph_api.loading import build_store
+from graph_api.memory import copies_fit
 from graph_api.settings import Settings, get_settings
 from graph_api.transactions import Writer, writer_for
 
@@ -70,8 +71,16 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
             raise
         # In process only without writes: a commit validates its change in this store before it is final.
         inline = chosen.inline_query_ms / 1000 if writer is None else 0.0
+        # Memory copies only without writes: each commit would have every worker copy the store again.
+        copies = writer is None and loaded.path is not None and loaded.server_url is None
+        # The named graphs' quads, and at most as many copies of them in the default graph (the union).
+        copies = copies and copies_fit(2 * len(loaded), chosen.query_workers, chosen.query_memory_mb)
         executor = QueryExecutor(
-            loaded, workers=chosen.query_workers, timeout=chosen.query_timeout, inline_budget=inline
+            loaded,
+            workers=chosen.query_workers,
+            timeout=chosen.query_timeout,
+            inline_budget=inline,
+            memory_copies=copies,
         )
         app.state.settings = chosen
         app.state.store = loaded

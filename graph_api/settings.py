@@ -99,6 +99,15 @@ class Settings(BaseSettings):
         "process from then on, until the store changes (no round trip to a worker); 0: always in the pool. Only "
         "for the embedded store with writes disabled.",
     )
+    query_memory_mb: int | None = Field(
+        default=None,
+        ge=0,
+        description="Memory in MB that the query workers' in-memory copies of an on-disk store may take together. "
+        "The workers start on the store on disk and, when the copies fit (about 400 bytes a quad, the default "
+        "graph's union counted), are replaced one at a time in the background by workers holding it in memory, "
+        "where queries run up to six times faster. Unset: a quarter of the machine's memory; 0: never. Only for "
+        "the embedded store with writes disabled.",
+    )
     max_rows: int = Field(default=100_000, gt=0)
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest HTTP request body accepted.")
     max_query_chars: int = Field(

@@ -1,7 +1,8 @@
 """The query worker: what runs inside each process of the :mod:`graph_api.executor` pool.
 
 A worker opens its own read-only copy of the graph (:class:`WorkerSpec`: an on-disk store opened with
-``pyoxigraph.Store.read_only``, or an N-Quads snapshot loaded into memory), says it is ready, then answers
+``pyoxigraph.Store.read_only``, an N-Quads snapshot loaded into memory, or an on-disk store copied into memory through
+such a snapshot), says it is ready, then answers
 :class:`QueryRequest` objects received on a pipe, one at a time, with a :class:`QueryAnswer` (already serialised
 bytes) or a :class:`Failure` (a typed error, flattened so that it crosses the pipe unchanged).
 A :class:`WorkerSpec` received instead makes it open its store again (the pool's refresh after a commit).
@@ -48,11 +49,16 @@ _RDF_DIR_LANG_STRING: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#dirLan
 @dataclass(frozen=True)
 class WorkerSpec:
     """Where a worker finds its graph: an on-disk store (``store_path``), an N-Quads file (``snapshot``) or a SPARQL
-    server (``server_url``, the 'server' backend: each worker has its own connection to it)."""
+    server (``server_url``, the 'server' backend: each worker has its own connection to it).
+
+    ``memory_copy`` (with both ``store_path`` and ``snapshot``): hold an in-memory copy of the on-disk store, loaded
+    from the N-Quads file ``snapshot``, which the worker first writes from the store when it does not exist yet (the
+    pool's memory copies, :mod:`graph_api.executor`)."""
 
     store_path: str | None = None
     snapshot: str | None = None
     server_url: str | None = None
+    memory_copy: bool = False
 
 
 @dataclass(frozen=True)
@@ -225,14 +231,38 @@ def open_store(spec: WorkerSpec) -> GraphStore:
     """The worker's own copy of the graph (or its own connection to the server that holds it)."""
     if spec.server_url is not None:
         return GraphStore.remote(spec.server_url, read_only=True)
+    if spec.store_path is not None and spec.memory_copy and spec.snapshot is not None:
+        snapshot = Path(spec.snapshot)
+        if not snapshot.exists():
+            write_snapshot(_open_committed(Path(spec.store_path)), snapshot)
+        return _load_snapshot(snapshot)
     if spec.store_path is not None:
         return _open_committed(Path(spec.store_path))
+    return _load_snapshot(None if spec.snapshot is None else Path(spec.snapshot))
+
+
+def _load_snapshot(snapshot: Path | None) -> GraphStore:
+    """An in-memory store holding the N-Quads file's quads (the default graph's union copies included)."""
     store = GraphStore()
-    if spec.snapshot is not None and Path(spec.snapshot).stat().st_size:
+    if snapshot is not None and snapshot.stat().st_size:
         local = store.oxigraph
         assert isinstance(local, ox.Store)  # GraphStore() is in memory
-        local.load(path=spec.snapshot, format=ox.RdfFormat.N_QUADS)
+        local.load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
     return store
+
+
+def write_snapshot(store: GraphStore, path: Path) -> None:
+    """Write every quad of an embedded store (the default graph's union copies included) to an N-Quads file, whole
+    or not at all: under a temporary name, renamed once complete, so a reader never loads half a snapshot."""
+    database = store.oxigraph
+    if not isinstance(database, ox.Store):  # pragma: no cover - only an embedded store is copied
+        raise ConfigError("only an embedded store can be copied into memory")
+    partial = path.with_name(path.name + ".part")
+    try:
+        database.dump(str(partial), format=ox.RdfFormat.N_QUADS)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 #: Read-only opens of a database that another process writes, before giving up.

@@ -119,6 +119,12 @@ def test_a_run_slower_than_twice_the_budget_goes_back_to_the_pool(runner: asynci
         pool.inline_budget = 1e-9  # the same request now takes far more than twice the budget
         assert _parts(runner, pool, CHEAP)[1] == ["query"]  # runs here once more, and is found slow
         assert _parts(runner, pool, CHEAP)[1] == ["queue", "query", "ipc"]
+        # Even when a worker answers it within the budget again (a memory copy is faster than the store on disk this
+        # process reads), it stays in the pool on this state: learning it again would alternate fast and slow runs.
+        pool.inline_budget = 5.0
+        assert [_parts(runner, pool, CHEAP)[1] for _ in range(3)] == [["queue", "query", "ipc"]] * 3
+        pool.refresh()  # a new state: measured afresh
+        assert [_parts(runner, pool, CHEAP)[1] for _ in range(2)] == [["queue", "query", "ipc"], ["query"]]
     finally:
         runner.run(pool.stop())
 
