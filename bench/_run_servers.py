@@ -6,7 +6,7 @@ stopped when the block ends, on an error, on Ctrl-C, and on SIGTERM (turned into
 | server | command |
 |---|---|
 | graph_api | ``python -m graph_api serve --store DIR --data graph.nt`` (ontology and shapes of the repository) |
-| graph_api in memory | ``python -m graph_api serve --in-memory --data graph.nt`` (S and M) |
+| graph_api on disk | the same with ``GRAPH_API_QUERY_MEMORY_MB=0``: no memory copies (S and M) |
 | Oxigraph | ``oxigraph serve --location DIR --bind 127.0.0.1:PORT`` after ``oxigraph load`` |
 | rdflib-endpoint | ``rdflib-endpoint serve ontology.ttl graph.nt --host 127.0.0.1 --port PORT`` |
 | HTTP floor | ``python -m bench._run_floor --port PORT`` |
@@ -41,6 +41,7 @@ class Server:
     process: subprocess.Popen[bytes]
     base: str
     ready_s: float = 0.0
+    started_at: float = 0.0  # time.perf_counter() when the process was started
 
     def rss_mb(self) -> tuple[float, int]:
         """Resident memory of the server and all its descendants (MB), and how many processes that is."""
@@ -111,7 +112,7 @@ class Servers:
             start_new_session=True,
         )
         log.close()
-        server = Server(name, process, f"http://{HOST}:{port}")
+        server = Server(name, process, f"http://{HOST}:{port}", started_at=started)
         self.running.append(server)
         while True:
             if process.poll() is not None:
@@ -136,14 +137,16 @@ class Servers:
         return self.start("floor", python_command("bench._run_floor", "--port", str(port)), port=port, probe="/",
                           timeout=60)  # fmt: skip
 
-    def ours(self, data: Path, store: Path, empty: Path, *, timeout: float, in_memory: bool = False) -> Server:
-        """``graph-api serve`` over the persistent store, or with ``--in-memory`` (parses the files at start)."""
+    def ours(self, data: Path, store: Path, empty: Path, *, timeout: float, copies: bool = True) -> Server:
+        """``graph-api serve`` over the persistent store, with its defaults (its query workers copied into memory
+        when the graph fits the budget), or with ``copies=False`` (``GRAPH_API_QUERY_MEMORY_MB=0``: on disk only)."""
         port = free_port()
-        where = ["--in-memory"] if in_memory else ["--store", str(store)]
-        command = python_command("graph_api", "serve", "--host", HOST, "--port", str(port), *where,
+        command = python_command("graph_api", "serve", "--host", HOST, "--port", str(port), "--store", str(store),
                                  "--data", str(data))  # fmt: skip
         env = child_env(GRAPH_API_DATA_DIR=str(empty), GRAPH_API_QUERY_TIMEOUT="120")
-        name = "graph_api --in-memory" if in_memory else "graph_api"
+        if not copies:
+            env["GRAPH_API_QUERY_MEMORY_MB"] = "0"
+        name = "graph_api" if copies else "graph_api on disk"
         return self.start(name, command, port=port, probe="/health", timeout=timeout, env=env)
 
     def oxigraph(self, location: Path, *, timeout: float) -> Server:
@@ -155,6 +158,21 @@ class Servers:
         port = free_port()
         command = [tool("rdflib-endpoint"), "serve", *map(str, files), "--host", HOST, "--port", str(port)]
         return self.start("rdflib-endpoint", command, port=port, probe="/?query=ASK%7B%7D", timeout=timeout)
+
+
+def wait_for_copies(server: Server, *, timeout: float) -> float | None:
+    """Wait until every query worker of a graph_api server holds its memory copy; seconds since the server was
+    started, or None when the server makes no copies (the graph does not fit its budget)."""
+    deadline = time.perf_counter() + timeout
+    while True:
+        workers = httpx.get(server.base + "/health", timeout=10.0).raise_for_status().json()["workers"]
+        if not workers["memory_copies"]:
+            return None
+        if workers["memory"] >= workers["size"]:
+            return time.perf_counter() - server.started_at
+        if time.perf_counter() > deadline:
+            raise ServerFailed(f"{server.name}: the query workers were not copied into memory within {timeout:.0f} s")
+        time.sleep(0.2)
 
 
 def oxigraph_load(location: Path, files: list[Path], *, timeout: float) -> float:

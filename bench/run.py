@@ -46,13 +46,16 @@ SIZES: Final = ("S", "M", "L")
 
 NOTES: Final = (
     "graph_api serves the repository's ontology and shapes plus the generated `graph.nt` from its persistent store "
-    "(`graph-api serve --store DIR --data graph.nt`, two query workers), and at S and M also with "
-    "`--in-memory` (the files parsed at start into memory, each query worker holding its own copy; not at L, "
-    "where that takes several GB per process); the Oxigraph server and rdflib-endpoint "
+    "(`graph-api serve --store DIR --data graph.nt`, two query workers) with its defaults: where the copies fit its "
+    "memory budget (a quarter of the machine's memory: at S and M here, not at L) each query worker is replaced, "
+    "in the background after the start, by one holding the store in memory, and every figure of the served "
+    "graph_api is taken once that is done (the warm-up figure says how long it took); at S and M it is also served "
+    "with the copies off (`GRAPH_API_QUERY_MEMORY_MB=0`), every query on disk. The Oxigraph server and "
+    "rdflib-endpoint "
     "serve `ontology/directives.ttl` + `graph.nt` in their default graph; rdflib parses the same two files.",
     "Query latency: one warm-up, then the median of the repeats (5 at S and M, 3 at L; fewer when a query takes "
     "seconds), each a form POST with `Accept: application/sparql-results+json`, sequential. graph_api, its "
-    "`--in-memory` variant and the Oxigraph server are up together and asked interleaved (each repeat of a query "
+    "on-disk variant and the Oxigraph server are up together and asked interleaved (each repeat of a query "
     "goes to each of them in turn, the first of a round rotating), so that other jobs slowing the machine for a "
     "while slow them alike; rdflib-endpoint is asked on its own, later. The mix median is the "
     "median of the ten per-query medians. A query that times out counts as its timeout, making the median a lower "
