@@ -73,8 +73,8 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         inline = chosen.inline_query_ms / 1000 if writer is None else 0.0
         # Memory copies only without writes: each commit would have every worker copy the store again.
         copies = writer is None and loaded.path is not None and loaded.server_url is None
-        # The named graphs' quads, and at most as many copies of them in the default graph (the union).
-        copies = copies and copies_fit(2 * len(loaded), chosen.query_workers, chosen.query_memory_mb)
+        # A copy holds the default graph, the union of named graphs: at most as many triples as they hold quads.
+        copies = copies and copies_fit(len(loaded), chosen.query_workers, chosen.query_memory_mb)
         executor = QueryExecutor(
             loaded,
             workers=chosen.query_workers,

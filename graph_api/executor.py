@@ -31,13 +31,14 @@ change in the store before committing it, so a reader in this process would need
 
 Memory copies (``memory_copies``, set by the application when the graph fits the memory budget of
 ``GRAPH_API_QUERY_MEMORY_MB``, :mod:`graph_api.memory`): the workers of an on-disk store start on it, so the service
-answers within seconds of starting, and are then replaced one at a time, in the background, by workers that hold the
-same store in memory, loaded from an N-Quads snapshot of it that the first of them writes (in a ``.memory-copy-*``
-directory beside the database, removed by :meth:`QueryExecutor.stop`). Oxigraph's on-disk store reads each string and
-IRI of a result from RocksDB; in memory the same queries ran up to six times faster (the benchmark's query mix at
-10⁶ triples: 29 ms on disk, 18 ms in memory). An on-disk worker stays in service until its replacement is ready; a
-worker started again after a crash or a deadline starts on disk and is copied again. The copy is of one state of the
-store: after a commit the workers read the store on disk again, and are copied again at the new state.
+answers within seconds of starting, and are then replaced one at a time, in the background, by workers that also
+hold the store's default graph in memory (:class:`graph_api.worker.MemoryCopy`), loaded from an N-Triples snapshot
+of it that the first of them writes (in a ``.memory-copy-*`` directory beside the database, removed by
+:meth:`QueryExecutor.stop`). Oxigraph's on-disk store reads each string and IRI of a result from RocksDB; in memory
+the benchmark's heavier queries ran up to six times faster. An on-disk worker stays in service until its
+replacement is ready; a worker started again after a crash or a deadline starts on disk and is copied again. The copy
+is of one state of the store: after a commit the workers read the store on disk again, and are copied again at the
+new state.
 
 Writes (:mod:`graph_api.transactions`) call :meth:`QueryExecutor.refresh` after each commit: every worker re-opens
 its store (or a new snapshot) before its next query, so a query sent after a write was acknowledged sees it.
@@ -155,7 +156,7 @@ class PoolStatus:
     starting: int
     waiting: int
     replaced: int
-    memory: int  # workers that hold an in-memory copy of the on-disk store
+    memory: int  # workers that hold an in-memory copy of the store's current state
     memory_copies: bool  # whether the workers are copied into memory (QueryExecutor(memory_copies=...))
 
 
@@ -447,7 +448,7 @@ class QueryExecutor:
             starting=self._starting,
             waiting=sum(1 for w in self._waiters if not w.done()),
             replaced=self._replaced,
-            memory=sum(1 for w in self._all.values() if w.in_memory and w.number not in self._retiring),
+            memory=self._in_memory(),
             memory_copies=self.memory_copies,
         )
 
@@ -601,6 +602,7 @@ class QueryExecutor:
             fresh.generation, fresh.in_memory = generation, True
             self._all[number] = fresh
             self.warm_ups += 1
+            failures = 0
             self._retire_one()
             self._release(fresh)
 
@@ -610,15 +612,15 @@ class QueryExecutor:
             process.kill()
 
     def _copy_snapshot(self, generation: int, database: Path) -> Path:
-        """The N-Quads snapshot a memory copy of this state loads (written by the first worker that needs it); those
-        of earlier states are removed."""
+        """The N-Triples snapshot a memory copy of this state loads (written by the first worker that needs it);
+        those of earlier states are removed."""
         if self._copies is None:
             self._copies = copy_directory(database.parent)
         directory = Path(self._copies.name)
-        for old in directory.glob("state-*.nq"):
-            if old.name != f"state-{generation}.nq":
+        for old in directory.glob("state-*.nt"):
+            if old.name != f"state-{generation}.nt":
                 old.unlink(missing_ok=True)
-        return directory / f"state-{generation}.nq"
+        return directory / f"state-{generation}.nt"
 
     def _retire_one(self) -> None:
         """Stop one on-disk worker (or a copy of an earlier state): now if idle, else once its query is answered."""

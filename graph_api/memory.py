@@ -11,9 +11,9 @@ import os
 from pathlib import Path
 from typing import Final
 
-#: Resident bytes of a memory copy per quad. Measured: the benchmark's graph at 10⁶ triples, 2,007,032 quads with the
-#: default graph's union copies, loaded from N-Quads into a worker, 660 MB of RSS (~330 bytes a quad, the
-#: interpreter included); rounded up for the memory of the queries themselves.
+#: Resident bytes of a memory copy per triple of the default graph. Measured: the benchmark's graph at 10⁶ triples
+#: (1,003,025 in the default graph) loaded from N-Triples into a process: 390 MB of RSS, the interpreter included;
+#: rounded up for the memory of the queries themselves and the on-disk store the worker also keeps open.
 BYTES_PER_QUAD: Final = 400
 #: The cgroup (v2, then v1) files that hold a container's memory limit.
 _CGROUP_LIMITS: Final = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
@@ -45,6 +45,6 @@ def budget_bytes(budget_mb: int | None) -> int:
 
 
 def copies_fit(quads: int, workers: int, budget_mb: int | None) -> bool:
-    """Whether ``workers`` memory copies of a store of ``quads`` quads fit the budget (``GRAPH_API_QUERY_MEMORY_MB``;
-    None: the default, a quarter of the machine's memory; 0: never)."""
+    """Whether ``workers`` memory copies of ``quads`` triples (a default graph) fit the budget
+    (``GRAPH_API_QUERY_MEMORY_MB``; None: the default, a quarter of the machine's memory; 0: never)."""
     return quads * BYTES_PER_QUAD * workers <= budget_bytes(budget_mb) and budget_mb != 0

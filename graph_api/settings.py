@@ -102,11 +102,11 @@ class Settings(BaseSettings):
     query_memory_mb: int | None = Field(
         default=None,
         ge=0,
-        description="Memory in MB that the query workers' in-memory copies of an on-disk store may take together. "
-        "The workers start on the store on disk and, when the copies fit (about 400 bytes a quad, the default "
-        "graph's union counted), are replaced one at a time in the background by workers holding it in memory, "
-        "where queries run up to six times faster. Unset: a quarter of the machine's memory; 0: never. Only for "
-        "the embedded store with writes disabled.",
+        description="Memory in MB that the query workers' in-memory copies of an on-disk store's default graph may "
+        "take together. The workers start on the store on disk and, when the copies fit (about 400 bytes a "
+        "triple), are replaced one at a time in the background by workers that also hold the default graph in "
+        "memory and answer from it every query that names no graph (heavy queries up to six times faster). Unset: "
+        "a quarter of the machine's memory; 0: never. Only for the embedded store with writes disabled.",
     )
     max_rows: int = Field(default=100_000, gt=0)
     max_body_bytes: int = Field(default=1_048_576, gt=0, description="Largest HTTP request body accepted.")

@@ -50,9 +50,9 @@ _OPAQUE: Final = re.compile(
 )
 
 #: Words a prefix may end with that are also keywords :func:`keyword_found` looks for: ``SERVICE:x`` reads as the
-#: keyword SERVICE and the name ``:x`` where the grammar allows SERVICE (``FROM:g`` as FROM ``:g``), so such a prefix
-#: is kept visible.
-WATCHED_WORDS: Final = ("service", "load", "from")
+#: keyword SERVICE and the name ``:x`` where the grammar allows SERVICE (``FROM:g`` as FROM ``:g``, ``GRAPH:g`` as
+#: GRAPH ``:g``), so such a prefix is kept visible.
+WATCHED_WORDS: Final = ("service", "load", "from", "graph")
 
 _CODEPOINT: Final = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 

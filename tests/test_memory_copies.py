@@ -23,7 +23,16 @@ from graph_api.errors import QueryTimeout
 from graph_api.executor import COPIES_PREFIX, QueryExecutor, copy_directory
 from graph_api.loading import build_store
 from graph_api.store import GraphStore
-from graph_api.worker import QueryAnswer, QueryRequest, WorkerSpec, open_store, write_snapshot
+from graph_api.worker import (
+    MemoryCopy,
+    QueryAnswer,
+    QueryRequest,
+    WorkerSpec,
+    answer,
+    names_a_graph,
+    open_store,
+    write_snapshot,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -123,19 +132,52 @@ def test_a_container_limit_below_the_machine_is_the_one_used(monkeypatch: pytest
 # -- the worker ----------------------------------------------------------------------------------------------------
 
 
-def test_a_worker_writes_the_snapshot_once_then_loads_it(on_disk: GraphStore, tmp_path: Path) -> None:
-    snapshot = tmp_path / "copy.nq"
+def test_a_worker_copies_the_default_graph_and_reads_named_graphs_on_disk(on_disk: GraphStore, tmp_path: Path) -> None:
+    snapshot = tmp_path / "copy.nt"
     spec = WorkerSpec(store_path=str(on_disk.path), snapshot=str(snapshot), memory_copy=True)
     copy = open_store(spec)
-    assert copy.path is None, "the copy is in memory"
-    assert len(copy) == len(on_disk) == 200
+    assert isinstance(copy, MemoryCopy)
+    assert (copy.memory.path, copy.disk.path) == (None, on_disk.path)
+    assert len(copy.memory.oxigraph) == 200, "the default graph (the union) only, no named graph"
     assert snapshot.is_file()
     assert not list(tmp_path.glob("*.part")), "written whole, under a temporary name"
     written = snapshot.stat().st_mtime_ns
-    again = open_store(spec)
+    assert isinstance(open_store(spec), MemoryCopy)
     assert snapshot.stat().st_mtime_ns == written, "the second worker reads the snapshot the first one wrote"
-    query = "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }"
-    assert [r[0] for r in again.select(query)] == [r[0] for r in on_disk.select(query)], "union copies included"
+
+    [chain] = on_disk.graphs()
+    count = "SELECT (COUNT(*) AS ?n) {{ {} }}"
+    plain = QueryRequest(count.format("?s ?p ?o"), format="tsv")
+    requests = {
+        "plain": plain,
+        "GRAPH": QueryRequest(count.format("GRAPH ?g { ?s ?p ?o }"), format="tsv"),
+        "FROM": QueryRequest(f"SELECT (COUNT(*) AS ?n) FROM <{chain}> {{ ?s ?p ?o }}", format="tsv"),
+        "FROM NAMED": QueryRequest(f"SELECT ?g FROM NAMED <{chain}> {{ GRAPH ?g {{}} }}", format="tsv"),
+        "default-graph-uri": QueryRequest(count.format("?s ?p ?o"), default_graph=(chain,), format="tsv"),
+        "named-graph-uri": QueryRequest("SELECT ?g { GRAPH ?g {} }", named_graphs=(chain,), format="tsv"),
+    }
+    for name, request in requests.items():
+        expected = copy.memory if request is plain else copy.disk
+        assert copy.store_for(request) is expected, name
+        assert answer(copy, request).body == answer(on_disk, request).body, name
+    assert answer(copy, requests["GRAPH"]).body.decode().split()[-1] == "200", "the named graph is seen"
+
+
+@pytest.mark.parametrize(
+    ("query", "named"),
+    [
+        ("SELECT * { GRAPH ?g { ?s ?p ?o } }", True),
+        ("select * from named <http://x/g> { graph ?g { } }", True),
+        ("SELECT * FROM <http://x/g> { ?s ?p ?o }", True),
+        ("SELECT * { GR\\u0041PH ?g { ?s ?p ?o } }", True),  # a codepoint escape is read as the letter
+        ("PREFIX graph: <http://x/> SELECT * { graph:a ?p ?o }", True),  # a false alarm: the query goes to disk
+        ('SELECT * { ?s ?p "GRAPH FROM" }', False),
+        ("SELECT * { ?s <http://x/graph> ?o }  # FROM a comment", False),
+        ("SELECT ?graph ?from { ?graph ?p ?from }", False),
+    ],
+)
+def test_a_query_that_may_name_a_graph_is_recognised(query: str, named: bool) -> None:
+    assert names_a_graph(query) is named
 
 
 def test_a_failed_snapshot_leaves_no_partial_file(tmp_path: Path) -> None:
@@ -185,7 +227,7 @@ def test_the_pool_converges_to_memory_copies_with_the_same_answers(runner: async
         assert on_disk.path is not None
         copies = list(on_disk.path.parent.glob(COPIES_PREFIX + "*"))
         assert len(copies) == 1, "the snapshot sits beside the database"
-        assert [p.name for p in copies[0].iterdir()] == ["state-0.nq"]
+        assert [p.name for p in copies[0].iterdir()] == ["state-0.nt"]
     finally:
         runner.run(pool.stop())
     assert not list(on_disk.path.parent.glob(COPIES_PREFIX + "*")), "stop removes the snapshot"
@@ -259,7 +301,7 @@ def test_after_a_commit_no_copy_of_the_old_state_answers(runner: asyncio.Runner,
         answers = runner.run(_together(pool, count, 4))
         assert {a.body.decode().split()[-1] for a in answers} == {"201"}
         copies = next((tmp_path / "store").glob(COPIES_PREFIX + "*"))
-        assert [p.name for p in copies.iterdir()] == ["state-1.nq"], "the old state's snapshot is removed"
+        assert [p.name for p in copies.iterdir()] == ["state-1.nt"], "the old state's snapshot is removed"
     finally:
         runner.run(pool.stop())
         store.close()
