@@ -23,11 +23,12 @@ answered within the budget at the current state of the store (same text, dataset
 remembered, and from then on is answered by this process, on the event loop, without the round trip to a worker
 (about 0.5 ms of a 1 ms query: pickling, the pipe, two context switches, a colder cache). The deadline stays safe: a
 query is only run here once the pool has shown that it takes less than the budget on exactly this data, and a run
-that takes more than twice the budget sends it back to the pool for good (on this state: a worker holding a memory
-copy can be several times faster than this process's store on disk, and learning the query again would alternate
-fast and slow runs). A commit (:meth:`QueryExecutor.refresh`) forgets
-everything remembered. The application enables it only for an embedded store without writes: a write validates its
-change in the store before committing it, so a reader in this process would need the writer's read gate.
+that takes more than twice the budget, or (from its second run here) more than the pool's whole round trip for it,
+sends it back to the pool for good (on this state: a worker holding a memory copy can be several times faster than
+this process's store on disk, and learning the query again would alternate fast and slow runs). A commit
+(:meth:`QueryExecutor.refresh`) forgets everything remembered. The application enables it only for an embedded store
+without writes: a write validates its change in the store before committing it, so a reader in this process would
+need the writer's read gate.
 
 Memory copies (``memory_copies``, set by the application when the graph fits the memory budget of
 ``GRAPH_API_QUERY_MEMORY_MB``, :mod:`graph_api.memory`): the workers of an on-disk store start on it, so the service
@@ -275,7 +276,7 @@ class QueryExecutor:
         self._source = source
         embedded = not isinstance(source, WorkerSpec) and source.server_url is None
         self.inline_budget = inline_budget if embedded else 0.0
-        self._cheap: OrderedDict[Hashable, int] = OrderedDict()  # request key -> generation it was measured at
+        self._cheap: OrderedDict[Hashable, _Cheap] = OrderedDict()
         self._not_cheap: OrderedDict[Hashable, None] = OrderedDict()  # found slow here: the pool keeps them
         self.inline_runs = 0
         self.memory_copies = memory_copies and not isinstance(source, WorkerSpec) and source.path is not None
@@ -641,8 +642,9 @@ class QueryExecutor:
         if not self._running:
             raise ConfigError("the query pool is not running")
         key = _request_key(request) if self.inline_budget > 0 else None
-        if key is not None and self._cheap.get(key) == self._generation:
-            return self._run_inline(key, request)
+        cheap = None if key is None else self._cheap.get(key)
+        if key is not None and cheap is not None and cheap.generation == self._generation:
+            return self._run_inline(key, request, cheap)
         started = time.perf_counter()
         deadline = time.monotonic() + self.timeout
         # The query must see every write acknowledged before it arrived, not the ones committed while it waits: with
@@ -678,23 +680,24 @@ class QueryExecutor:
             self._replace(one, pending)  # the client went away: stop the work
             raise
         self._release(one)
-        _record_exchange(reply, time.perf_counter() - acquired)
+        round_trip = time.perf_counter() - acquired
+        _record_exchange(reply, round_trip)
         if isinstance(reply, Failure):
             raise reply.rebuild()
         if key is not None and reply.elapsed is not None and reply.elapsed <= self.inline_budget:
-            self._remember(key, wanted)
+            self._remember(key, _Cheap(wanted, round_trip))
         return reply
 
-    def _remember(self, key: Hashable, generation: int) -> None:
+    def _remember(self, key: Hashable, cheap: _Cheap) -> None:
         """Run ``key`` in process from now on, if the state it was measured on is still the current one."""
-        if generation != self._generation or key in self._not_cheap:
+        if cheap.generation != self._generation or key in self._not_cheap:
             return
-        self._cheap[key] = generation
+        self._cheap[key] = cheap
         self._cheap.move_to_end(key)
         while len(self._cheap) > _CHEAP_KEPT:
             self._cheap.popitem(last=False)
 
-    def _run_inline(self, key: Hashable, request: QueryRequest) -> QueryAnswer:
+    def _run_inline(self, key: Hashable, request: QueryRequest, cheap: _Cheap) -> QueryAnswer:
         """Answer a request the pool has shown to be cheap, here, on the event loop: it holds the loop for at most a
         few milliseconds, as serialising a large answer already does, and a thread hop would add ~0.1 ms to it."""
         assert not isinstance(self._source, WorkerSpec)
@@ -706,13 +709,26 @@ class QueryExecutor:
         finally:
             elapsed = time.perf_counter() - started
             record("query", elapsed)
-            if elapsed > 2 * self.inline_budget:  # slower than the pool measured: let the pool take it again
-                # For good, on this state: a worker may still answer it within the budget (from a memory copy,
-                # while this process reads the store on disk), and learning it again would alternate the two.
+            cheap.runs += 1
+            # Slower than twice the budget, or (from its second run here, the first one finding colder caches)
+            # slower than the pool's whole round trip: a worker holding a memory copy can be several times faster
+            # than this process's store on disk. Then the pool takes it back for good, on this state: learning it
+            # again would alternate fast and slow runs.
+            if elapsed > 2 * self.inline_budget or (cheap.runs > 1 and elapsed > cheap.pool):
                 self._cheap.pop(key, None)
                 self._not_cheap[key] = None
                 while len(self._not_cheap) > _CHEAP_KEPT:
                     self._not_cheap.popitem(last=False)
+
+
+@dataclass
+class _Cheap:
+    """A request found cheap: the state it was measured on, the pool's round trip for it (seconds: the worker's time
+    and the hand-over), and how many times it has been run in process since."""
+
+    generation: int
+    pool: float
+    runs: int = 0
 
 
 def _request_key(request: QueryRequest) -> Hashable | None:

@@ -152,3 +152,20 @@ def test_with_writes_enabled_every_query_uses_the_pool() -> None:
     with client_for(writable, write_token="secret") as client:
         parts = [(timing_parts(client.get("/sparql", params=query))) for _ in range(2)]
         assert parts == [["queue", "query", "ipc", "total"]] * 2
+
+
+@pytest.mark.embedded_only("a SPARQL server's store is never queried in process")
+def test_a_request_slower_here_than_in_the_pool_goes_back_after_its_second_run(
+    runner: asyncio.Runner, store: GraphStore
+) -> None:
+    """A worker holding a memory copy can beat this process's store on disk, round trip included."""
+    pool = _pool(runner, store, budget=5.0)
+    try:
+        _parts(runner, pool, CHEAP)
+        [learnt] = pool._cheap.values()
+        learnt.pool = 1e-9  # as if the pool's round trip had been faster than any run here
+        assert _parts(runner, pool, CHEAP)[1] == ["query"]  # the first run here finds colder caches: not judged
+        assert _parts(runner, pool, CHEAP)[1] == ["query"]  # the second is, and is found slower
+        assert [_parts(runner, pool, CHEAP)[1] for _ in range(2)] == [["queue", "query", "ipc"]] * 2
+    finally:
+        runner.run(pool.stop())
