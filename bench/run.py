@@ -60,8 +60,9 @@ NOTES: Final = (
     "while slow them alike; rdflib-endpoint is asked on its own, later. The mix median is the "
     "median of the ten per-query medians. A query that times out counts as its timeout, making the median a lower "
     "bound (≥). graph_api runs with its defaults: a query a worker has answered in under 5 ms "
-    "(`GRAPH_API_INLINE_QUERY_MS`) is run again in the server process itself, so from the first repeat on the "
-    "cheap queries skip the round trip to a worker; every repeat is still evaluated (no result cache).",
+    "(`GRAPH_API_INLINE_QUERY_MS`) is run again in the server process itself, while it is faster there than the "
+    "worker's round trip, so from the first repeat on the cheap queries skip the round trip to a worker; every "
+    "repeat is still evaluated (no result cache).",
     "Lineage: `library lineage()` is `graph_api.lineage.lineage` on the warm index; networkx alone is "
     "`nx.ancestors` on a DiGraph of the same `implements` edges; the handler work is what GET /lineage computes in "
     "process (resolve the document, traverse, build the JSON body); the target's server time is the median "
