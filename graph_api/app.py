@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, *, store: GraphStore | None = N
         # In process only without writes: a commit validates its change in this store before it is final.
         inline = chosen.inline_query_ms / 1000 if writer is None else 0.0
         # Memory copies only without writes: each commit would have every worker copy the store again.
-        copies = writer is None and loaded.path is not None and loaded.server_url is None
+        copies = writer is None and loaded.path is not None  # a path: the embedded store on disk
         # A copy holds the default graph, the union of named graphs: at most as many triples as they hold quads.
         copies = copies and copies_fit(len(loaded), chosen.query_workers, chosen.query_memory_mb)
         executor = QueryExecutor(

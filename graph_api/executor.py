@@ -529,11 +529,12 @@ class QueryExecutor:
             return
         self._background(self._respawn(one))
 
-    def _background(self, work: Coroutine[object, object, None]) -> None:
+    def _background(self, work: Coroutine[object, object, None]) -> asyncio.Task[None]:
         """Run a coroutine as a task that :meth:`stop` cancels."""
         task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
 
     def _drop(self, one: _Worker) -> None:
         """Stop a worker that is neither busy nor idle any more (an on-disk worker a memory copy replaces)."""
@@ -570,9 +571,7 @@ class QueryExecutor:
             return
         if self._in_memory() >= self.size:
             return
-        self._warmer = asyncio.get_running_loop().create_task(self._warm())
-        self._tasks.add(self._warmer)
-        self._warmer.add_done_callback(self._tasks.discard)
+        self._warmer = self._background(self._warm())
 
     def _in_memory(self) -> int:
         """Workers in service that hold a memory copy of the current state."""

@@ -267,23 +267,20 @@ def open_store(spec: WorkerSpec) -> GraphStore | MemoryCopy:
         snapshot = Path(spec.snapshot)
         if not snapshot.exists():
             write_snapshot(disk, snapshot)
-        memory = GraphStore()
-        local = memory.oxigraph
-        assert isinstance(local, ox.Store)  # GraphStore() is in memory
-        local.load(path=str(snapshot), format=ox.RdfFormat.N_TRIPLES)
-        return MemoryCopy(memory, disk)
+        return MemoryCopy(_load_snapshot(snapshot, ox.RdfFormat.N_TRIPLES), disk)
     if spec.store_path is not None:
         return _open_committed(Path(spec.store_path))
-    return _load_snapshot(None if spec.snapshot is None else Path(spec.snapshot))
+    return _load_snapshot(None if spec.snapshot is None else Path(spec.snapshot), ox.RdfFormat.N_QUADS)
 
 
-def _load_snapshot(snapshot: Path | None) -> GraphStore:
-    """An in-memory store holding the N-Quads file's quads (the default graph's union copies included)."""
+def _load_snapshot(snapshot: Path | None, fmt: ox.RdfFormat) -> GraphStore:
+    """An in-memory store holding a snapshot's content: a whole dataset (N-Quads, the default graph's union copies
+    included) or a default graph (N-Triples)."""
     store = GraphStore()
     if snapshot is not None and snapshot.stat().st_size:
         local = store.oxigraph
         assert isinstance(local, ox.Store)  # GraphStore() is in memory
-        local.load(path=str(snapshot), format=ox.RdfFormat.N_QUADS)
+        local.load(path=str(snapshot), format=fmt)
     return store
 
 
